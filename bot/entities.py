@@ -1,0 +1,146 @@
+"""Things worth pointing out in a message: links, phone numbers, amounts, account numbers, late hours.
+
+They are found on the normalised text (full-width digits already half-width) and reported with offsets
+into the original message. Patterns can use them as `@url`, `@url_suspicious`, `@phone`, `@amount`,
+`@bank_card`, `@late_hour`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from bot.kb.schema import LinkRules
+from bot.normalize import Normalised
+
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'，。！？、）)】]+"
+    r"|(?<![@\w.])[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*"
+    r"\.(?:com|cn|net|org|cc|top|xyz|vip|club|icu|site|online|shop|work|live|buzz|link|click|tk|ml|ga|cf|gq|pw|ren|"
+    r"loan|win|bid|cyou|rest|bar|sbs|cfd|monster|fun|space|store|website|ink|wang|info|biz|life|pro|asia|ws|su|"
+    r"today|cash|money|io|me|co|ly|gl|gd|at|id|us|uk|hk|tw|app|ai|gov|edu)(?![a-z0-9])(?:[/?#][^\s<>\"'，。！？、）)】]*)?",
+    re.I,
+)
+_PHONE = re.compile(
+    r"(?<![\d.])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)"          # CN mobile
+    r"|(?<![\d.])0\d{2,3}[ -]?\d{7,8}(?!\d)"                                 # CN landline
+    r"|(?<![\d.])[48]00[ -]?\d{3}[ -]?\d{4}(?!\d)"                           # 400 / 800
+    r"|(?<![\d.])95\d{3}(?:\d{3})?(?!\d)"                                    # bank service lines
+    r"|(?<![\d.])(?:\+?1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]\d{3}[ .-]\d{4}(?!\d)"   # US
+)
+_ID_NUMBER = re.compile(r"(?<!\d)\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dx](?![\dx])")
+_CARD = re.compile(r"(?<!\d)(?:\d{4}[ -]?){3}\d{4}(?:\d{1,3})?(?!\d)|(?<!\d)\d{16,19}(?!\d)")
+_AMOUNT = re.compile(
+    r"(?:[¥$]|rmb|usd|cny)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:万|千|k))?"
+    r"|\d[\d,]*(?:\.\d+)?\s?(?:万元|元|块钱|块|万|rmb|dollars|usd)",
+    re.I,
+)
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+              "十": 10, "十一": 11, "十二": 12}
+_HOUR_WORD = r"(\d{1,2}|十[一二]?|[零一二两三四五六七八九])"
+_CN_TIME = re.compile(r"(凌晨|半夜|深夜|午夜|夜里|夜间|晚上|晚|早上|清晨|早晨|早)\s?" + _HOUR_WORD + r"\s?(?:点|时|:)")
+_CLOCK = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])[:：]([0-5]\d)(?![\d])(?!\s?(?:元|块))")
+_EN_TIME = re.compile(r"(?<![\d:])(1[0-2]|0?[1-9])(?::([0-5]\d))?\s?(a\.?m\.?|p\.?m\.?)(?![a-z])")
+
+
+@dataclass(frozen=True)
+class Entity:
+    kind: str           # url | phone | amount | bank_card | id_number | late_hour
+    start: int          # normalised offsets
+    end: int
+    value: str
+    suspicious: bool = False
+    reason: str = ""
+
+
+class EntityFinder:
+    def __init__(self, links: LinkRules, late_hours: dict[str, tuple[int, int]]):
+        self._shorteners = {s.lower() for s in links.shorteners}
+        self._tlds = {t.lower().lstrip(".") for t in links.suspicious_tlds}
+        self._lookalike = [w.lower() for w in links.lookalike_words]
+        self._late_hours = late_hours
+
+    def find(self, norm: Normalised, jurisdiction: str = "CN") -> list[Entity]:
+        text = norm.text
+        out: list[Entity] = []
+        if not any(ch.isdigit() for ch in text) and "." not in text:
+            return out
+        taken: list[tuple[int, int]] = []
+        for m in _URL.finditer(text):
+            url = m.group(0).rstrip(".,;:!?")
+            if url.replace(".", "").isdigit():
+                continue  # 866.67 is an amount
+            suspicious, reason = self._judge_link(url)
+            out.append(Entity("url", m.start(), m.start() + len(url), url, suspicious, reason))
+            taken.append((m.start(), m.start() + len(url)))
+        for kind, rx in (("id_number", _ID_NUMBER), ("bank_card", _CARD), ("phone", _PHONE)):
+            for m in rx.finditer(text):
+                if _overlaps(m.start(), m.end(), taken):
+                    continue
+                out.append(Entity(kind, m.start(), m.end(), m.group(0)))
+                taken.append((m.start(), m.end()))
+        for m in _AMOUNT.finditer(text):
+            if not _overlaps(m.start(), m.end(), taken):
+                out.append(Entity("amount", m.start(), m.end(), m.group(0).strip()))
+        out.extend(self._late_times(text, jurisdiction, taken))
+        out.sort(key=lambda e: e.start)
+        return out
+
+    def _judge_link(self, url: str) -> tuple[bool, str]:
+        raw = url if "://" in url else "http://" + url
+        try:
+            host = (urlsplit(raw).hostname or "").lower()
+        except ValueError:
+            return True, "malformed"
+        if not host:
+            return True, "malformed"
+        if re.fullmatch(r"[\d.]+", host):
+            return True, "ip_address"
+        if host.startswith("xn--") or ".xn--" in host:
+            return True, "punycode"
+        bare = host[4:] if host.startswith("www.") else host
+        if bare in self._shorteners:
+            return True, "short_link"
+        tld = bare.rsplit(".", 1)[-1]
+        if tld in self._tlds:
+            return True, "unusual_domain"
+        if any(w in bare for w in self._lookalike):
+            return True, "lookalike"
+        return False, ""
+
+    def _late_times(self, text: str, jurisdiction: str, taken: list[tuple[int, int]]) -> list[Entity]:
+        start_h, end_h = self._late_hours.get(jurisdiction, self._late_hours.get("CN", (22, 8)))
+        out: list[Entity] = []
+
+        def late(hour: int) -> bool:
+            return hour >= start_h or hour < end_h
+
+        for m in _CN_TIME.finditer(text):
+            period, word = m.group(1), m.group(2)
+            hour = int(word) if word.isdigit() else _CN_DIGITS.get(word, -1)
+            if hour < 0:
+                continue
+            night = period in ("晚上", "晚", "夜里", "夜间", "深夜", "半夜", "午夜")
+            if night and hour == 12:
+                hour = 0  # 半夜12点 is midnight
+            elif night and 6 <= hour <= 11:
+                hour += 12  # 晚上11点 -> 23
+            if late(hour % 24):
+                out.append(Entity("late_hour", m.start(), m.end(), m.group(0)))
+        for m in _CLOCK.finditer(text):
+            if _overlaps(m.start(), m.end(), taken):
+                continue
+            if late(int(m.group(1))):
+                out.append(Entity("late_hour", m.start(), m.end(), m.group(0)))
+        for m in _EN_TIME.finditer(text):
+            hour = int(m.group(1)) % 12
+            if m.group(3).startswith("p"):
+                hour += 12
+            if late(hour):
+                out.append(Entity("late_hour", m.start(), m.end(), m.group(0)))
+        return out
+
+
+def _overlaps(a: int, b: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a < e and s < b for s, e in spans)

@@ -1,0 +1,54 @@
+"""User-interface strings through gettext catalogues (locales/<locale>/LC_MESSAGES/bot.po).
+
+The .po files are compiled in memory with Babel at start-up, so there is no build step and no stale .mo.
+The language is always passed explicitly: concurrent conversations never share a global locale.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from bot.config import LANGUAGES, ROOT
+
+DOMAIN = "bot"
+CATALOGUE_DIR = {"zh-Hans": "zh_Hans", "zh-Hant": "zh_Hant", "en": "en"}
+
+
+@lru_cache(maxsize=None)
+def translations(lang: str, locales_dir: Path = ROOT / "locales") -> gettext.NullTranslations:
+    folder = CATALOGUE_DIR.get(lang)
+    path = locales_dir / folder / "LC_MESSAGES" / f"{DOMAIN}.po" if folder else None
+    if path is None or not path.exists():
+        return gettext.NullTranslations()
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=folder)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+def gettext_for(lang: str):
+    """The `_` function of one language."""
+    t = translations(lang if lang in LANGUAGES else "zh-Hans")
+    return t.gettext
+
+
+def normalise_language_code(code: str | None, default: str = "zh-Hans") -> str:
+    """Map a Telegram / IETF language code to one of our three languages."""
+    if not code:
+        return default
+    c = code.strip().lower().replace("_", "-")
+    if c.startswith("zh"):
+        if any(t in c for t in ("hant", "-tw", "-hk", "-mo")):
+            return "zh-Hant"
+        return "zh-Hans"
+    if c.startswith("en"):
+        return "en"
+    return default

@@ -1,0 +1,286 @@
+"""Pattern matching over normalised text.
+
+All terms of all patterns go into one Aho-Corasick automaton, so a message is scanned once whatever the
+size of the knowledge base; only the patterns whose terms were seen are then checked (window, order,
+negation, `unless`). Cost grows with the length of the message and the number of hits, not with the
+square of the knowledge base.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from bot.entities import Entity
+from bot.kb.schema import Pattern
+from bot.normalize import Normalised, Normaliser, _is_ascii_alnum
+
+ENTITY_TERMS = {"@url", "@url_suspicious", "@phone", "@amount", "@bank_card", "@late_hour", "@id_number"}
+NEGATION_REACH = 15      # units before a match in which a negator can negate it
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class TermInfo:
+    text: str
+    check_left: bool     # a Latin letter at the start must not continue a longer word
+    check_right: bool
+    prefix: bool         # `arrest*`: any ending allowed
+
+
+@dataclass
+class CompiledPattern:
+    owner: int
+    kind: str
+    groups: list[frozenset[int]]
+    window: int
+    ordered: bool
+    negatable: bool
+    unless: frozenset[int]
+    regex: re.Pattern[str] | None = None
+
+
+@dataclass
+class Hits:
+    """Where each term and entity occurs in one normalised text."""
+
+    norm: Normalised
+    by_term: dict[int, list[Span]] = field(default_factory=dict)
+    negators: list[Span] = field(default_factory=list)
+    breakers: list[Span] = field(default_factory=list)
+
+
+class UnknownVocab(ValueError):
+    pass
+
+
+class Matcher:
+    def __init__(self, normaliser: Normaliser, owners: list[list[Pattern]], vocab: dict[str, list[str]],
+                 negators: list[str], breakers: list[str]):
+        self._normaliser = normaliser
+        self._terms: list[TermInfo] = []
+        self._term_ids: dict[tuple[str, bool], int] = {}
+        self._entity_ids: dict[str, int] = {}
+        self._vocab = vocab
+        self.patterns: list[CompiledPattern] = []
+        self._by_term: dict[int, list[int]] = {}
+        self._regex_patterns: list[int] = []
+        for owner, patterns in enumerate(owners):
+            for p in patterns:
+                self._compile(owner, p)
+        self._negator_ids = {self._term_id(t) for t in negators}
+        self._breaker_ids = {self._term_id(t) for t in breakers}
+        self._automaton = ahocorasick.Automaton()
+        by_text: dict[str, list[int]] = {}
+        for tid, info in enumerate(self._terms):
+            if info.text and not info.text.startswith("@"):
+                by_text.setdefault(info.text, []).append(tid)
+        for text, ids in by_text.items():
+            self._automaton.add_word(text, (len(text), tuple(ids)))
+        if by_text:
+            self._automaton.make_automaton()
+        self._empty = not by_text
+
+    # -- compilation ---------------------------------------------------------------------------------
+
+    def expand(self, term: str) -> list[str]:
+        if term.startswith("$"):
+            name = term[1:]
+            if name not in self._vocab:
+                raise UnknownVocab(f"unknown vocabulary list ${name}")
+            return list(self._vocab[name])
+        return [term]
+
+    def _term_id(self, raw: str) -> int:
+        raw = raw.strip()
+        if raw in ENTITY_TERMS:
+            if raw not in self._entity_ids:
+                self._entity_ids[raw] = len(self._terms)
+                self._terms.append(TermInfo(raw, False, False, False))
+            return self._entity_ids[raw]
+        if raw.startswith("@"):
+            raise UnknownVocab(f"unknown entity {raw} (known: {', '.join(sorted(ENTITY_TERMS))})")
+        prefix = raw.endswith("*")
+        text = self._normaliser.normalise(raw.rstrip("*")).text.strip()
+        key = (text, prefix)
+        tid = self._term_ids.get(key)
+        if tid is None:
+            tid = len(self._terms)
+            self._terms.append(TermInfo(text, bool(text) and _is_ascii_alnum(text[0]),
+                                        bool(text) and _is_ascii_alnum(text[-1]) and not prefix, prefix))
+            self._term_ids[key] = tid
+        return tid
+
+    def _group(self, terms: list[str]) -> frozenset[int]:
+        return frozenset(self._term_id(t) for term in terms for t in self.expand(term))
+
+    def _compile(self, owner: int, p: Pattern) -> None:
+        idx = len(self.patterns)
+        unless = self._group(p.unless) if p.unless else frozenset()
+        if p.regex is not None:
+            cp = CompiledPattern(owner, "regex", [], p.window, p.ordered, p.negatable, unless, re.compile(p.regex))
+            self._regex_patterns.append(idx)
+        else:
+            groups = [self._group(p.any)] if p.any is not None else [self._group(g) for g in p.all or []]
+            cp = CompiledPattern(owner, "any" if p.any is not None else "all", groups, p.window, p.ordered,
+                                 p.negatable, unless)
+            for g in groups:
+                for tid in g:
+                    self._by_term.setdefault(tid, []).append(idx)
+        self.patterns.append(cp)
+
+    @property
+    def term_count(self) -> int:
+        return len(self._terms)
+
+    # -- matching ------------------------------------------------------------------------------------
+
+    def hits(self, norm: Normalised, entities: list[Entity]) -> Hits:
+        hits = Hits(norm)
+        text = norm.text
+        if not self._empty and text:
+            n = len(text)
+            for end, (length, ids) in self._automaton.iter(text):
+                start = end - length + 1
+                stop = end + 1
+                for tid in ids:
+                    info = self._terms[tid]
+                    if info.check_left and start > 0 and _is_ascii_alnum(text[start - 1]):
+                        continue
+                    if info.check_right and stop < n and _is_ascii_alnum(text[stop]):
+                        continue
+                    span_end = stop
+                    if info.prefix:
+                        while span_end < n and _is_ascii_alnum(text[span_end]):
+                            span_end += 1
+                    span = (start, span_end)
+                    if tid in self._negator_ids:
+                        hits.negators.append(span)
+                    if tid in self._breaker_ids:
+                        hits.breakers.append(span)
+                    hits.by_term.setdefault(tid, []).append(span)
+        for e in entities:
+            names = {"@" + e.kind}
+            if e.kind == "url" and e.suspicious:
+                names.add("@url_suspicious")
+            for name in names:
+                tid = self._entity_ids.get(name)
+                if tid is not None:
+                    hits.by_term.setdefault(tid, []).append((e.start, e.end))
+        for spans in hits.by_term.values():
+            spans.sort()
+        hits.negators.sort()
+        hits.breakers.sort()
+        return hits
+
+    def match(self, hits: Hits) -> dict[int, Span]:
+        """The best span (normalised offsets) of every owner whose patterns match."""
+        candidates: set[int] = set(self._regex_patterns)
+        for tid in hits.by_term:
+            candidates.update(self._by_term.get(tid, ()))
+        best: dict[int, Span] = {}
+        for idx in sorted(candidates):
+            cp = self.patterns[idx]
+            span = self._first_valid(cp, hits)
+            if span is None:
+                continue
+            old = best.get(cp.owner)
+            if old is None or (span[0], -(span[1] - span[0])) < (old[0], -(old[1] - old[0])):
+                best[cp.owner] = span
+        return best
+
+    def _first_valid(self, cp: CompiledPattern, hits: Hits) -> Span | None:
+        for span, parts in self._spans(cp, hits):
+            if cp.unless and self._in_sentence(cp.unless, span, hits):
+                continue
+            if cp.negatable and self._negated(span, parts, hits):
+                continue
+            return span
+        return None
+
+    def _spans(self, cp: CompiledPattern, hits: Hits) -> Iterator[tuple[Span, list[Span]]]:
+        """Candidate spans in text order, each with the term hits it is made of."""
+        if cp.kind == "regex":
+            assert cp.regex is not None
+            for m in cp.regex.finditer(hits.norm.text):
+                if m.end() > m.start():
+                    yield (m.start(), m.end()), [(m.start(), m.end())]
+            return
+        group_hits = [sorted({s for tid in g for s in hits.by_term.get(tid, ())}) for g in cp.groups]
+        if any(not h for h in group_hits):
+            return
+        if cp.kind == "any":
+            for h in group_hits[0]:
+                yield h, [h]
+            return
+        yield from self._windows(cp, group_hits, hits.norm.units)
+
+    @staticmethod
+    def _windows(cp: CompiledPattern, group_hits: list[list[Span]], units: list[int]
+                 ) -> Iterator[tuple[Span, list[Span]]]:
+        """Spans holding one hit of every group, within the window, hits not overlapping."""
+        starts = [[s for s, _ in g] for g in group_hits]
+        anchors = range(len(group_hits)) if not cp.ordered else range(1)
+        seen: set[Span] = set()
+        for a in anchors:
+            for first in group_hits[a]:
+                chosen = [first]
+                lo_unit = units[first[0]]
+                ok = True
+                for gi, g in enumerate(group_hits):
+                    if gi == a:
+                        continue
+                    # earliest fitting hit at or after the anchor (ordered: after the previous group's hit)
+                    begin = chosen[-1][1] if cp.ordered else first[0]
+                    j = bisect.bisect_left(starts[gi], begin)
+                    pick = None
+                    while j < len(g):
+                        cand = g[j]
+                        if units[cand[1] - 1] - lo_unit >= cp.window:
+                            break
+                        if all(cand[1] <= c[0] or c[1] <= cand[0] for c in chosen):
+                            pick = cand
+                            break
+                        j += 1
+                    if pick is None:
+                        ok = False
+                        break
+                    chosen.append(pick)
+                if ok:
+                    span = (min(c[0] for c in chosen), max(c[1] for c in chosen))
+                    if span not in seen:
+                        seen.add(span)
+                        yield span, chosen
+
+    def _in_sentence(self, terms: frozenset[int], span: Span, hits: Hits) -> bool:
+        sid = hits.norm.sentence_ids
+        target = sid[span[0]]
+        return any(sid[s] == target for tid in terms for s, _ in hits.by_term.get(tid, ()))
+
+    @staticmethod
+    def _negated(span: Span, parts: list[Span], hits: Hits) -> bool:
+        """A negator shortly before the match (or between its words), in the same clause, with no breaker after it.
+
+        Negators that are part of the matched words themselves (绝不放过你) do not count.
+        """
+        if not hits.negators:
+            return False
+        clause, units = hits.norm.clause_ids, hits.norm.units
+        start, end = span
+        negator: Span | None = None
+        for s, e in hits.negators:
+            if s >= end:
+                break
+            if clause[s] != clause[start] or any(s < pe and ps < e for ps, pe in parts):
+                continue
+            if e <= start and units[start] - units[e - 1] > NEGATION_REACH:
+                continue
+            negator = (s, e)
+        if negator is None:
+            return False
+        stop = start if negator[1] <= start else end
+        return not any(negator[1] <= b and be <= stop for b, be in hits.breakers)
