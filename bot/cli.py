@@ -46,9 +46,34 @@ def build_parser() -> argparse.ArgumentParser:
     st = kbsub.add_parser("stats", help="counts of practices, topics, patterns")
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=cmd_kb_stats)
-    chat = sub.add_parser("chat", help="talk to the bot in the terminal")
+    chat = sub.add_parser("chat", help="talk to the bot in the terminal (the same handlers as on Telegram)")
     chat.set_defaults(func=cmd_chat)
+    run = sub.add_parser("run", help="run the Telegram bot (token from TELEGRAM_BOT_TOKEN)")
+    run.set_defaults(func=cmd_run)
+    plan = sub.add_parser("plan", help="compute a repayment plan from answers in JSON")
+    plan.set_defaults(func=cmd_plan)
+    add_plan_arguments(plan)
     return p
+
+
+def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
+    try:
+        from bot.plan.cli import add_arguments
+    except ImportError:
+        return
+    add_arguments(parser)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from handlers.app import run_bot
+
+    return run_bot(args)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from bot.plan.cli import run_plan
+
+    return run_plan(args)
 
 
 def _engine():

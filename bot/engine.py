@@ -70,12 +70,14 @@ class Engine:
         self.normaliser = Normaliser(kb.lexicon)
         self.entity_finder = EntityFinder(kb.lexicon.links, kb.lexicon.late_hours)
         negators, breakers = list(kb.lexicon.negators), list(kb.lexicon.breakers)
+        conditionals = list(kb.lexicon.conditionals)
         self.practices: dict[str, list[Practice]] = {}
         self.matchers: dict[str, Matcher] = {}
         for jur in JURISDICTIONS:
             plist = [p for p in kb.practices if p.jurisdiction == jur]
             self.practices[jur] = plist
-            self.matchers[jur] = Matcher(self.normaliser, [p.patterns for p in plist], kb.vocab, negators, breakers)
+            self.matchers[jur] = Matcher(self.normaliser, [p.patterns for p in plist], kb.vocab, negators, breakers,
+                                         conditionals)
         self.topics: list[Topic] = list(kb.topics)
         self.topic_matcher = Matcher(self.normaliser, [t.patterns for t in self.topics], kb.vocab, [], [])
         self.topic_index = TopicIndex(self.topics, self.normaliser)

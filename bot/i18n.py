@@ -21,9 +21,9 @@ CATALOGUE_DIR = {"zh-Hans": "zh_Hans", "zh-Hant": "zh_Hant", "en": "en"}
 
 
 @lru_cache(maxsize=None)
-def translations(lang: str, locales_dir: Path = ROOT / "locales") -> gettext.NullTranslations:
+def translations(lang: str, domain: str = DOMAIN, locales_dir: Path = ROOT / "locales") -> gettext.NullTranslations:
     folder = CATALOGUE_DIR.get(lang)
-    path = locales_dir / folder / "LC_MESSAGES" / f"{DOMAIN}.po" if folder else None
+    path = locales_dir / folder / "LC_MESSAGES" / f"{domain}.po" if folder else None
     if path is None or not path.exists():
         return gettext.NullTranslations()
     with path.open("rb") as fh:
@@ -34,9 +34,9 @@ def translations(lang: str, locales_dir: Path = ROOT / "locales") -> gettext.Nul
     return gettext.GNUTranslations(buf)
 
 
-def gettext_for(lang: str):
-    """The `_` function of one language."""
-    t = translations(lang if lang in LANGUAGES else "zh-Hans")
+def gettext_for(lang: str, domain: str = DOMAIN):
+    """The `_` function of one language (and catalogue domain: "bot", "plan")."""
+    t = translations(lang if lang in LANGUAGES else "zh-Hans", domain)
     return t.gettext
 
 

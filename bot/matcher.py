@@ -52,6 +52,7 @@ class Hits:
     by_term: dict[int, list[Span]] = field(default_factory=dict)
     negators: list[Span] = field(default_factory=list)
     breakers: list[Span] = field(default_factory=list)
+    conditionals: list[Span] = field(default_factory=list)
 
 
 class UnknownVocab(ValueError):
@@ -60,7 +61,7 @@ class UnknownVocab(ValueError):
 
 class Matcher:
     def __init__(self, normaliser: Normaliser, owners: list[list[Pattern]], vocab: dict[str, list[str]],
-                 negators: list[str], breakers: list[str]):
+                 negators: list[str], breakers: list[str], conditionals: list[str] = ()):
         self._normaliser = normaliser
         self._terms: list[TermInfo] = []
         self._term_ids: dict[tuple[str, bool], int] = {}
@@ -74,6 +75,7 @@ class Matcher:
                 self._compile(owner, p)
         self._negator_ids = {self._term_id(t) for t in negators}
         self._breaker_ids = {self._term_id(t) for t in breakers}
+        self._conditional_ids = {self._term_id(t) for t in conditionals}
         self._automaton = ahocorasick.Automaton()
         by_text: dict[str, list[int]] = {}
         for tid, info in enumerate(self._terms):
@@ -162,6 +164,8 @@ class Matcher:
                         hits.negators.append(span)
                     if tid in self._breaker_ids:
                         hits.breakers.append(span)
+                    if tid in self._conditional_ids:
+                        hits.conditionals.append(span)
                     hits.by_term.setdefault(tid, []).append(span)
         for e in entities:
             names = {"@" + e.kind}
@@ -175,6 +179,7 @@ class Matcher:
             spans.sort()
         hits.negators.sort()
         hits.breakers.sort()
+        hits.conditionals.sort()
         return hits
 
     def match(self, hits: Hits) -> dict[int, Span]:
@@ -282,5 +287,7 @@ class Matcher:
             negator = (s, e)
         if negator is None:
             return False
+        if any(clause[c] == clause[negator[0]] and ce <= negator[0] for c, ce in hits.conditionals):
+            return False  # "if you don't pay …": the negation belongs to the condition
         stop = start if negator[1] <= start else end
         return not any(negator[1] <= b and be <= stop for b, be in hits.breakers)

@@ -212,6 +212,7 @@ class Lexicon(Strict):
     abbreviations: dict[str, str] = Field(default_factory=dict)
     negators: list[Term]
     breakers: list[Term]
+    conditionals: list[Term] = Field(default_factory=list)
     overrides: list[Override] = Field(default_factory=list)
     links: LinkRules
     late_hours: dict[str, tuple[int, int]]
