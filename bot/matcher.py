@@ -39,6 +39,7 @@ class CompiledPattern:
     groups: list[frozenset[int]]
     window: int
     ordered: bool
+    cross_sentence: bool
     negatable: bool
     unless: frozenset[int]
     regex: re.Pattern[str] | None = None
@@ -124,12 +125,13 @@ class Matcher:
         idx = len(self.patterns)
         unless = self._group(p.unless) if p.unless else frozenset()
         if p.regex is not None:
-            cp = CompiledPattern(owner, "regex", [], p.window, p.ordered, p.negatable, unless, re.compile(p.regex))
+            cp = CompiledPattern(owner, "regex", [], p.window, p.ordered, p.cross_sentence, p.negatable, unless,
+                                 re.compile(p.regex))
             self._regex_patterns.append(idx)
         else:
             groups = [self._group(p.any)] if p.any is not None else [self._group(g) for g in p.all or []]
             cp = CompiledPattern(owner, "any" if p.any is not None else "all", groups, p.window, p.ordered,
-                                 p.negatable, unless)
+                                 p.cross_sentence, p.negatable, unless)
             for g in groups:
                 for tid in g:
                     self._by_term.setdefault(tid, []).append(idx)
@@ -222,12 +224,13 @@ class Matcher:
             for h in group_hits[0]:
                 yield h, [h]
             return
-        yield from self._windows(cp, group_hits, hits.norm.units)
+        sentences = None if cp.cross_sentence else hits.norm.sentence_ids
+        yield from self._windows(cp, group_hits, hits.norm.units, sentences)
 
     @staticmethod
-    def _windows(cp: CompiledPattern, group_hits: list[list[Span]], units: list[int]
+    def _windows(cp: CompiledPattern, group_hits: list[list[Span]], units: list[int], sentences: list[int] | None
                  ) -> Iterator[tuple[Span, list[Span]]]:
-        """Spans holding one hit of every group, within the window, hits not overlapping."""
+        """Spans holding one hit of every group, within the window (and one sentence), hits not overlapping."""
         starts = [[s for s, _ in g] for g in group_hits]
         anchors = range(len(group_hits)) if not cp.ordered else range(1)
         seen: set[Span] = set()
@@ -247,6 +250,9 @@ class Matcher:
                         cand = g[j]
                         if units[cand[1] - 1] - lo_unit >= cp.window:
                             break
+                        if sentences is not None and sentences[cand[0]] != sentences[first[0]]:
+                            j += 1
+                            continue
                         if all(cand[1] <= c[0] or c[1] <= cand[0] for c in chosen):
                             pick = cand
                             break

@@ -41,7 +41,8 @@ def assessment_json(engine: Engine, a: Assessment, item_id: Any = None, full: bo
             item["replies"] = {"short": f.practice.replies.short.get(a.lang),
                                "formal": f.practice.replies.formal.get(a.lang)}
             item["next_steps"] = {"evidence": f.practice.next_steps.evidence.get(a.lang),
-                                  "channels": [channel_json(engine, c, a.lang) for c in f.practice.next_steps.channels]}
+                                  "channels": [channel_json(engine, c, a.lang) for c in f.practice.next_steps.channels
+                                               if c in engine.kb.channels]}
         findings.append(item)
     out["findings"] = findings
     out["entities"] = a.entities
@@ -66,7 +67,7 @@ def answer_json(engine: Engine, a: Answer, item_id: Any = None, full: bool = Fal
             out["title"] = topic.title.get(a.lang)
             out["answer"] = ans.text.get(a.lang)
             out["sources"] = legal_basis_json(engine, ans.sources, a.lang)
-            out["channels"] = [channel_json(engine, c, a.lang) for c in topic.channels]
+            out["channels"] = [channel_json(engine, c, a.lang) for c in topic.channels if c in engine.kb.channels]
     if a.warnings:
         out["warning"] = "; ".join(a.warnings)
     return out

@@ -58,6 +58,7 @@ class Pattern(Strict):
     regex: str | None = None
     window: int = Field(default=20, ge=1, le=400)
     ordered: bool = False
+    cross_sentence: bool = False
     unless: list[Term] = Field(default_factory=list)
     negatable: bool = True
 
