@@ -77,7 +77,7 @@ class Engine:
             plist = [p for p in kb.practices if p.jurisdiction == jur]
             self.practices[jur] = plist
             self.matchers[jur] = Matcher(self.normaliser, [p.patterns for p in plist], kb.vocab, negators, breakers,
-                                         conditionals)
+                                         conditionals, [p.context for p in plist])
         self.topics: list[Topic] = list(kb.topics)
         self.topic_matcher = Matcher(self.normaliser, [t.patterns for t in self.topics], kb.vocab, [], [])
         self.topic_index = TopicIndex(self.topics, self.normaliser)

@@ -64,9 +64,9 @@ class EntityFinder:
     def find(self, norm: Normalised, jurisdiction: str = "CN") -> list[Entity]:
         text = norm.text
         out: list[Entity] = []
-        if not any(ch.isdigit() for ch in text) and "." not in text:
-            return out
         taken: list[tuple[int, int]] = []
+        if not any(ch.isdigit() for ch in text) and "." not in text:
+            return self._late_times(text, jurisdiction, taken)  # 凌晨三点 needs no digits
         for m in _URL.finditer(text):
             url = m.group(0).rstrip(".,;:!?")
             if url.replace(".", "").isdigit():

@@ -62,7 +62,8 @@ class UnknownVocab(ValueError):
 
 class Matcher:
     def __init__(self, normaliser: Normaliser, owners: list[list[Pattern]], vocab: dict[str, list[str]],
-                 negators: list[str], breakers: list[str], conditionals: list[str] = ()):
+                 negators: list[str], breakers: list[str], conditionals: list[str] = (),
+                 contexts: list[list[str]] | None = None):
         self._normaliser = normaliser
         self._terms: list[TermInfo] = []
         self._term_ids: dict[tuple[str, bool], int] = {}
@@ -74,6 +75,8 @@ class Matcher:
         for owner, patterns in enumerate(owners):
             for p in patterns:
                 self._compile(owner, p)
+        # owner -> terms one of which must occur somewhere in the text for the owner to match at all
+        self._contexts = {i: self._group(c) for i, c in enumerate(contexts or []) if c}
         self._negator_ids = {self._term_id(t) for t in negators}
         self._breaker_ids = {self._term_id(t) for t in breakers}
         self._conditional_ids = {self._term_id(t) for t in conditionals}
@@ -192,6 +195,9 @@ class Matcher:
         best: dict[int, Span] = {}
         for idx in sorted(candidates):
             cp = self.patterns[idx]
+            context = self._contexts.get(cp.owner)
+            if context is not None and not any(tid in hits.by_term for tid in context):
+                continue
             span = self._first_valid(cp, hits)
             if span is None:
                 continue
@@ -286,8 +292,8 @@ class Matcher:
         for s, e in hits.negators:
             if s >= end:
                 break
-            if clause[s] != clause[start] or any(s < pe and ps < e for ps, pe in parts):
-                continue
+            if clause[s] != clause[start] or any(ps <= s and e <= pe for ps, pe in parts):
+                continue  # other clause, or part of the matched words themselves (绝不放过你)
             if e <= start and units[start] - units[e - 1] > NEGATION_REACH:
                 continue
             negator = (s, e)

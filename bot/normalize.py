@@ -27,7 +27,7 @@ _EXTRA = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014": 
 # Inserted between Chinese characters to dodge keyword filters.
 _FILLERS = set(" *-_.·•~|/\\^+=#'\"`°")
 _SENTENCE_END = set("。!?;\n")
-_CLAUSE_END = _SENTENCE_END | set(",、:")
+_CLAUSE_END = _SENTENCE_END | set(",:")  # not 、: a negation carries through a list
 _URLISH = re.compile(r"(?:https?://|www\.)\S+|[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)+(?:/\S*)?", re.I)
 
 
@@ -211,8 +211,10 @@ def _rewrite_table(lexicon: Lexicon) -> dict[str, str]:
             if not any(choice):
                 continue
             variant = "".join(p if use else c for c, p, use in zip(word, pinyin, choice))
-            if all(choice) and len(variant) < 5:
-                continue  # short all-pinyin spellings collide with names and English words
+            if all(choice):
+                if len(variant) < 5:
+                    continue  # short all-pinyin spellings collide with names and English words
+                table.setdefault(" ".join(pinyin), word)  # tong xun lu
             table.setdefault(variant, word)
     for short, word in lexicon.abbreviations.items():
         table[short.lower()] = word

@@ -202,6 +202,9 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
             for term in _pattern_terms(pat):
                 if term.startswith("$") and term[1:] not in kb.vocab:
                     err(f"unknown vocabulary list {term}", f"patterns.{i}")
+        for term in p.context:
+            if term.startswith("$") and term[1:] not in kb.vocab:
+                err(f"unknown vocabulary list {term}", "context")
     covered = Counter((p.jurisdiction, p.category) for p in kb.practices)
     for jur in JURISDICTIONS:
         for cat in tax_practices:

@@ -150,6 +150,8 @@ class Practice(Strict):
     what_to_do: Text
     legal_basis: list[str] = Field(default_factory=list)
     patterns: list[Pattern] = Field(min_length=1)
+    # the message as a whole must contain one of these terms (e.g. debt words for "今晚去你家")
+    context: list[Term] = Field(default_factory=list)
     examples: Samples
     counter_examples: Samples = Field(default_factory=Samples)
     replies: Replies

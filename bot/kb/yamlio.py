@@ -12,8 +12,11 @@ import yaml
 Loc = tuple[str | int, ...]
 
 
-class KBLoader(yaml.SafeLoader):
-    """SafeLoader where only true/false are booleans: in term lists `no`, `on`, `yes` are words."""
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 5-10x faster start-up
+
+
+class KBLoader(_Base):  # type: ignore[misc,valid-type]
+    """Safe loader where only true/false are booleans: in term lists `no`, `on`, `yes` are words."""
 
 
 KBLoader.yaml_implicit_resolvers = {k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
