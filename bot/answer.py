@@ -91,7 +91,8 @@ class TopicIndex:
                 self._postings[k].append((vi, w))
                 centroids[self._variant_topic[vi]][k] += w
         self._centroids = [_unit(c) for c in centroids]
-        self._keywords = [[normaliser.normalise(k.rstrip("*")).text for k in t.keywords] for t in topics]
+        self._keywords = [[_keyword_test(normaliser.normalise(k.rstrip("*")).text, k.endswith("*"))
+                           for k in t.keywords] for t in topics]
 
     def _weigh(self, f: dict[str, float]) -> dict[str, float]:
         vec = {k: (1.0 + math.log(c)) * self._idf.get(k, 0.0) for k, c in f.items() if k in self._idf}
@@ -119,11 +120,21 @@ class TopicIndex:
         scores = []
         for ti in range(n_topics):
             centroid = sum(w * self._centroids[ti].get(k, 0.0) for k, w in vec.items())
-            kw = sum(1 for k in self._keywords[ti] if k and k in text)
+            kw = sum(1 for test in self._keywords[ti] if test(text))
             s = 0.6 * best_variant[ti] + 0.3 * centroid + 0.15 * max(0.0, fuzzy[ti] - 0.5) * 2 + min(0.24, 0.08 * kw)
             scores.append(TopicScore(self.topic_ids[ti], round(min(1.0, s), 4)))
         scores.sort(key=lambda s: -s.score)
         return scores
+
+
+def _keyword_test(word: str, prefix: bool):
+    """Chinese keywords match anywhere; English ones as whole words ("apr" is not in "april")."""
+    if not word:
+        return lambda text: False
+    if not word.isascii():
+        return lambda text: word in text
+    rx = re.compile(r"(?<![a-z0-9])" + re.escape(word) + ("" if prefix else r"(?![a-z0-9])"))
+    return lambda text: rx.search(text) is not None
 
 
 def _unit(vec: dict[str, float]) -> dict[str, float]:

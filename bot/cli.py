@@ -83,7 +83,10 @@ def _engine():
     settings = load_settings()
     try:
         if os.environ.get("RIGHTS_BOT_LENIENT_KB") == "1":
-            return Engine(load_kb(settings.knowledge_dir, lenient=True), settings)
+            kb = load_kb(settings.knowledge_dir, lenient=True)
+            for problem in kb.problems:
+                print(f"rights-bot: lenient: {problem.describe()}", file=sys.stderr)
+            return Engine(kb, settings)
         return Engine.load(settings=settings)
     except KBInvalid as exc:
         print(f"rights-bot: {exc}", file=sys.stderr)

@@ -171,6 +171,13 @@ class Engine:
         return Answer(text, lang, jur, top.topic, top.score, ranked[1:4], confident, None, warnings)
 
 
+    def topic_channels(self, topic: Topic, jurisdiction: str) -> list[str]:
+        """The topic's channels of this jurisdiction (crisis and emergency lines of other places are not shown)."""
+        known = [c for c in topic.channels if c in self.kb.channels]
+        own = [c for c in known if self.kb.channels[c].jurisdiction == jurisdiction]
+        return own or [c for c in known if self.kb.channels[c].jurisdiction == self.settings.default_jurisdiction]
+
+
 def detect_language(norm: Normalised, default: str = "zh-Hans") -> str:
     if norm.cjk_chars == 0:
         letters = sum(1 for ch in norm.text if ch.isascii() and ch.isalpha())

@@ -67,7 +67,7 @@ def answer_json(engine: Engine, a: Answer, item_id: Any = None, full: bool = Fal
             out["title"] = topic.title.get(a.lang)
             out["answer"] = ans.text.get(a.lang)
             out["sources"] = legal_basis_json(engine, ans.sources, a.lang)
-            out["channels"] = [channel_json(engine, c, a.lang) for c in topic.channels if c in engine.kb.channels]
+            out["channels"] = [channel_json(engine, c, a.lang) for c in engine.topic_channels(topic, a.jurisdiction)]
     if a.warnings:
         out["warning"] = "; ".join(a.warnings)
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 # 123456789:AA... (the 35-character secret part); rules-bot's pattern, a little wider on the id
 TOKEN_RE = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}")
@@ -68,43 +68,85 @@ def redact_data(value: Any) -> Any:
     return value
 
 
-class SecretFilter(logging.Filter):
-    """Mask bot tokens (and literal secrets) in a log record: message, arguments and traceback.
+_secrets: list[str] = []
+_sanitizers: list[Callable[[Any], Any]] = []
+_installed = False
 
-    Attach it to every *handler* (a filter on a logger does not see records propagated from child loggers).
-    """
+
+def add_secret(secret: str) -> None:
+    """Mask this literal string (e.g. the bot token) in every log record from now on."""
+    if secret and secret not in _secrets:
+        _secrets.append(secret)
+
+
+def add_arg_sanitizer(func: Callable[[Any], Any]) -> None:
+    """func(arg) -> arg: applied to each argument of a log record before formatting (e.g. to summarise an
+    update instead of logging the user's text)."""
+    if func not in _sanitizers:
+        _sanitizers.append(func)
+
+
+def install_log_redaction() -> None:
+    """Redact secrets in every log record of the process, whichever handler receives it: the record factory
+    formats the message and the traceback at creation and masks tokens in both. Idempotent."""
+    global _installed
+    if _installed:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        scrub_record(record)
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _installed = True
+
+
+def scrub_record(record: logging.LogRecord, secrets: Iterable[str] = ()) -> None:
+    allsecrets = [*_secrets, *secrets]
+    if record.args and _sanitizers:
+        args = record.args
+        if isinstance(args, tuple):
+            args = tuple(_sanitize(a) for a in args)
+        elif isinstance(args, dict):
+            args = {k: _sanitize(v) for k, v in args.items()}
+        record.args = args
+    try:
+        message = record.getMessage()
+    except Exception:  # a broken format string: keep what we have
+        message = str(record.msg)
+    record.msg = redact_secrets(message, allsecrets)
+    record.args = None
+    if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = redact_secrets(record.exc_text, allsecrets)
+        record.exc_info = None
+    if record.stack_info:
+        record.stack_info = redact_secrets(record.stack_info, allsecrets)
+
+
+def _sanitize(arg: Any) -> Any:
+    for f in _sanitizers:
+        arg = f(arg)
+    return arg
+
+
+class SecretFilter(logging.Filter):
+    """The same masking as a handler filter (for handlers set up before install_log_redaction)."""
 
     def __init__(self, secrets: Iterable[str] = ()):
         super().__init__()
         self.secrets = [s for s in secrets if s]
 
-    def add_secret(self, secret: str) -> None:
-        if secret and secret not in self.secrets:
-            self.secrets.append(secret)
-
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string: keep what we have
-            message = str(record.msg)
-        record.msg = redact_secrets(message, self.secrets)
-        record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact_secrets(record.exc_text, self.secrets)
-        record.exc_info = None if record.exc_text else record.exc_info
-        if record.stack_info:
-            record.stack_info = redact_secrets(record.stack_info, self.secrets)
+        scrub_record(record, self.secrets)
         return True
 
 
 class SecretFormatter(logging.Formatter):
     """A formatter whose whole output is passed through redact_secrets (the last line of defence)."""
 
-    def __init__(self, fmt: str | None = None, secrets: SecretFilter | None = None):
-        super().__init__(fmt)
-        self._filter = secrets
-
     def format(self, record: logging.LogRecord) -> str:
-        return redact_secrets(super().format(record), self._filter.secrets if self._filter else ())
+        return redact_secrets(super().format(record), _secrets)

@@ -42,7 +42,7 @@ def answer_text(engine: Engine, a: Answer) -> str:
     topic = engine.kb.topic_by_id[a.topic]
     ans = topic.answers.get(a.jurisdiction) or topic.answers["CN"]
     lines = [f"{topic.title.get(a.lang)}", "", ans.text.get(a.lang)]
-    for cid in [c for c in topic.channels if c in engine.kb.channels][:4]:
+    for cid in engine.topic_channels(topic, a.jurisdiction)[:4]:
         ch = engine.kb.channels[cid]
         lines.append(f"☎ {ch.name.get(a.lang)} {ch.contact}".rstrip())
     if not a.confident and a.topic not in ("crisis", "out_of_scope") and a.alternatives:

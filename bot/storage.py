@@ -61,11 +61,34 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX ptb_conversation_members_member ON ptb_conversation_members(member);
     """,
+    # 1 -> 2: /plan (issue 4; bot/plan/store.py): only what the user asked to keep. A plan is stored only when
+    # the user presses "Save"; reminders only when they ask for them. forget() and purge() delete both.
+    """
+    CREATE TABLE plan_saved (
+        user_id    INTEGER NOT NULL,
+        plan_id    TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        data       TEXT NOT NULL,         -- JSON: the plan's answers (the INPUT.json format of docs/plan.md)
+        PRIMARY KEY (user_id, plan_id)
+    );
+    CREATE TABLE plan_reminders (
+        user_id  INTEGER NOT NULL,
+        chat_id  INTEGER NOT NULL,
+        plan_id  TEXT NOT NULL,
+        due      TEXT NOT NULL,           -- YYYY-MM-DD of the payment
+        fire_at  INTEGER NOT NULL,        -- unix time of the reminder (the day before, 09:00 China time)
+        lang     TEXT NOT NULL,
+        payload  TEXT NOT NULL,           -- JSON: lenders and amounts due that day
+        PRIMARY KEY (user_id, plan_id, due)
+    );
+    CREATE INDEX plan_reminders_fire_at ON plan_reminders(fire_at);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # tables that hold a row per user, and the column naming the user; forget() and purge() walk this list
 USER_TABLES = (("feedback", "user_id"), ("ptb_user_data", "user_id"), ("ptb_chat_data", "chat_id"),
+               ("plan_saved", "user_id"), ("plan_reminders", "user_id"),
                ("users", "user_id"))
 
 
@@ -119,14 +142,11 @@ class Storage:
             raise RuntimeError(f"the database {self.path} has schema version {version}, newer than this program "
                                f"({SCHEMA_VERSION})")
         for i in range(version, SCHEMA_VERSION):
-            await db.execute("BEGIN")
             try:
-                for statement in _statements(MIGRATIONS[i]):
-                    await db.execute(statement)
-                await db.execute(f"PRAGMA user_version = {i + 1}")
-                await db.commit()
+                await db.executescript(f"BEGIN;\n{MIGRATIONS[i]}\nPRAGMA user_version = {i + 1};\nCOMMIT;")
             except BaseException:
-                await db.rollback()
+                if db.in_transaction:
+                    await db.rollback()
                 raise
 
     @property
@@ -286,10 +306,6 @@ class Storage:
                             found.append((table, tuple(row)))
                             break
         return found
-
-
-def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip() and not s.strip().startswith("--")]
 
 
 # -- JSON with a few Python types (persisted user data is JSON, never pickle) --------------------------
