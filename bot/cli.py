@@ -269,21 +269,6 @@ def cmd_kb_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from bot.report import answer_text, assessment_text
+    from handlers.local_chat import run_local_chat
 
-    engine = _engine()
-    interactive = sys.stdin.isatty()
-    if interactive:
-        print("rights-bot: paste a collection message or ask a question (Ctrl-D to quit).")
-    for raw in sys.stdin.buffer:
-        text = raw.decode("utf-8", errors="replace").strip()
-        if not text:
-            continue
-        a = engine.assess(text)
-        if a.findings:
-            print(assessment_text(engine, a))
-        else:
-            print(answer_text(engine, engine.answer(text)))
-        print()
-        sys.stdout.flush()
-    return 0
+    return run_local_chat(args)

@@ -126,11 +126,11 @@ class EntityFinder:
                 hour = 0  # 半夜12点 is midnight
             elif night and 6 <= hour <= 11:
                 hour += 12  # 晚上11点 -> 23
-            if late(hour % 24):
+            if late(hour % 24) and not _in_range(text, m.start(), m.end()):
                 out.append(Entity("late_hour", m.start(), m.end(), m.group(0)))
         for m in _CLOCK.finditer(text):
-            if _overlaps(m.start(), m.end(), taken):
-                continue
+            if _overlaps(m.start(), m.end(), taken) or _in_range(text, m.start(), m.end()):
+                continue  # "服务时间 8:00-22:00" is opening hours, not a late call
             if late(int(m.group(1))):
                 out.append(Entity("late_hour", m.start(), m.end(), m.group(0)))
         for m in _EN_TIME.finditer(text):
@@ -140,6 +140,12 @@ class EntityFinder:
             if late(hour):
                 out.append(Entity("late_hour", m.start(), m.end(), m.group(0)))
         return out
+
+
+def _in_range(text: str, start: int, end: int) -> bool:
+    """Opening hours (8:00-22:00) and deadlines (23:59前) name a time without contact at that time."""
+    before, after = text[max(0, start - 2):start], text[end:end + 8].lstrip("0123456789:：分半 ")
+    return any(c in "-~至到" for c in before + after[:1]) or after.startswith(("前", "之前", "以前"))
 
 
 def _overlaps(a: int, b: int, spans: list[tuple[int, int]]) -> bool:

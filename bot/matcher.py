@@ -21,6 +21,8 @@ from bot.normalize import Normalised, Normaliser, _is_ascii_alnum
 
 ENTITY_TERMS = {"@url", "@url_suspicious", "@phone", "@amount", "@bank_card", "@late_hour", "@id_number"}
 NEGATION_REACH = 15      # units before a match in which a negator can negate it
+# Authors count windows by eye; a little slack keeps "配偶和子女的征信也会一并受到影响" inside a window of 12.
+WINDOW_SLACK = 4
 Span = tuple[int, int]
 
 
@@ -254,7 +256,7 @@ class Matcher:
                     pick = None
                     while j < len(g):
                         cand = g[j]
-                        if units[cand[1] - 1] - lo_unit >= cp.window:
+                        if units[cand[1] - 1] - lo_unit >= cp.window + WINDOW_SLACK:
                             break
                         if sentences is not None and sentences[cand[0]] != sentences[first[0]]:
                             j += 1

@@ -26,8 +26,10 @@ _EXTRA = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014": 
           "\u2029": "\n", "\u30fb": "·"}
 # Inserted between Chinese characters to dodge keyword filters.
 _FILLERS = set(" *-_.·•~|/\\^+=#'\"`°")
-_SENTENCE_END = set("。!?;\n")
-_CLAUSE_END = _SENTENCE_END | set(",:")  # not 、: a negation carries through a list
+# A question mark does not end a sentence for matching: collectors ask in order to threaten
+# (你儿子在实验小学吧?放学路上注意安全).
+_SENTENCE_END = set("。!;\n")
+_CLAUSE_END = _SENTENCE_END | set(",:?")  # not 、: a negation carries through a list
 _URLISH = re.compile(r"(?:https?://|www\.)\S+|[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)+(?:/\S*)?", re.I)
 
 
@@ -94,6 +96,7 @@ class Normalised:
 class Normaliser:
     def __init__(self, lexicon: Lexicon):
         self._cache: dict[str, str] = {}
+        self._symbols = {unicodedata.normalize("NFKC", k): v for k, v in lexicon.symbols.items()}
         self._rewrites = ahocorasick.Automaton()
         for variant, canonical in _rewrite_table(lexicon).items():
             self._rewrites.add_word(variant, (len(variant), canonical, variant.isascii()))
@@ -104,7 +107,7 @@ class Normaliser:
     def _map_char(self, ch: str) -> str:
         out = self._cache.get(ch)
         if out is None:
-            base = _EXTRA.get(ch, ch)
+            base = self._symbols.get(ch) or _EXTRA.get(ch, ch)
             base = unicodedata.normalize("NFKC", base)
             if any(is_cjk(c) for c in base):
                 base = _T2S.convert(base)
@@ -130,6 +133,8 @@ class Normaliser:
                 chars.append(c)
                 starts.append(i)
         chars, starts = _drop_fillers_inside_chinese(chars, starts)
+        if cjk:
+            chars, starts = _join_spelled_out_letters(chars, starts)
         ends = [s + 1 for s in starts]
         norm = Normalised(text, "".join(chars), starts, ends, traditional, cjk)
         if self._has_rewrites and norm.text:
@@ -197,25 +202,51 @@ def _drop_fillers_inside_chinese(chars: list[str], starts: list[int]) -> tuple[l
     return [c for c, k in zip(chars, keep) if k], [s for s, k in zip(starts, keep) if k]
 
 
+def _join_spelled_out_letters(chars: list[str], starts: list[int]) -> tuple[list[str], list[int]]:
+    """In Chinese text, "l a o l a i" is one pinyin word spelled out: drop the spaces between lone letters."""
+    n = len(chars)
+
+    def lone(i: int) -> bool:
+        return (0 <= i < n and chars[i].isascii() and chars[i].isalpha()
+                and (i == 0 or not _is_ascii_alnum(chars[i - 1])) and (i + 1 == n or not _is_ascii_alnum(chars[i + 1])))
+
+    drop = {i for i in range(1, n - 1) if chars[i] == " " and lone(i - 1) and lone(i + 1)}
+    if not drop:
+        return chars, starts
+    return [c for i, c in enumerate(chars) if i not in drop], [s for i, s in enumerate(starts) if i not in drop]
+
+
 def _is_filler(ch: str) -> bool:
     return ch in _FILLERS or unicodedata.category(ch) in ("So", "Sk", "Zs")
 
 
 def _rewrite_table(lexicon: Lexicon) -> dict[str, str]:
+    """Variant spelling -> canonical word.
+
+    From each pinyin word: every mix of characters, full syllables and initials (fan罪, gong安, tx录, 单wei),
+    also with a space where Latin meets Chinese (单 wei); fully Latin spellings only when 5 letters or longer
+    (zhengxin, tong xun lu) because short ones collide with names and English words.
+    """
     table: dict[str, str] = {}
     for word, syllables in lexicon.pinyin_words.items():
         pinyin = syllables.split()
         if len(pinyin) != len(word):
             raise ValueError(f"lexicon.yaml: pinyin_words: {word}: {len(word)} characters but {len(pinyin)} syllables")
-        for choice in itertools.product((False, True), repeat=len(word)):
-            if not any(choice):
+        options = [[c, p] + ([p[0]] if len(p) > 1 else []) for c, p in zip(word, pinyin)]
+        for parts in itertools.product(*options):
+            latin = [x.isascii() for x in parts]
+            if not any(latin):
                 continue
-            variant = "".join(p if use else c for c, p, use in zip(word, pinyin, choice))
-            if all(choice):
-                if len(variant) < 5:
-                    continue  # short all-pinyin spellings collide with names and English words
-                table.setdefault(" ".join(pinyin), word)  # tong xun lu
-            table.setdefault(variant, word)
+            if all(latin):
+                if list(parts) == pinyin and len("".join(pinyin)) >= 5:
+                    table.setdefault("".join(pinyin), word)
+                    table.setdefault(" ".join(pinyin), word)
+                continue
+            table.setdefault("".join(parts), word)
+            spaced = parts[0]
+            for prev, cur, was_latin, is_latin in zip(parts, parts[1:], latin, latin[1:]):
+                spaced += (" " if was_latin != is_latin else "") + cur
+            table.setdefault(spaced, word)
     for short, word in lexicon.abbreviations.items():
         table[short.lower()] = word
     for variant, word in lexicon.replacements.items():

@@ -213,6 +213,8 @@ class Lexicon(Strict):
     pinyin_words: dict[str, str] = Field(default_factory=dict)
     # pinyin initials abbreviations that are safe to expand (zx -> 征信)
     abbreviations: dict[str, str] = Field(default_factory=dict)
+    # emoji / symbol -> word, applied to single characters before everything else
+    symbols: dict[str, str] = Field(default_factory=dict)
     negators: list[Term]
     breakers: list[Term]
     conditionals: list[Term] = Field(default_factory=list)
