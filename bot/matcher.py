@@ -276,9 +276,10 @@ class Matcher:
                         yield span, chosen
 
     def _in_sentence(self, terms: frozenset[int], span: Span, hits: Hits) -> bool:
+        """One of terms stands in a sentence that the span touches."""
         sid = hits.norm.sentence_ids
-        target = sid[span[0]]
-        return any(sid[s] == target for tid in terms for s, _ in hits.by_term.get(tid, ()))
+        first, last = sid[span[0]], sid[span[1] - 1]
+        return any(first <= sid[s] <= last for tid in terms for s, _ in hits.by_term.get(tid, ()))
 
     @staticmethod
     def _negated(span: Span, parts: list[Span], hits: Hits) -> bool:

@@ -132,7 +132,7 @@ class Normaliser:
             for c in mapped:
                 chars.append(c)
                 starts.append(i)
-        chars, starts = _drop_fillers_inside_chinese(chars, starts)
+        chars, (starts,) = _drop_fillers_inside_chinese(chars, starts)
         if cjk:
             chars, starts = _join_spelled_out_letters(chars, starts)
         ends = [s + 1 for s in starts]
@@ -179,11 +179,13 @@ class Normaliser:
         out_chars.append(text[pos:])
         starts.extend(norm.starts[pos:])
         ends.extend(norm.ends[pos:])
-        return Normalised(norm.original, "".join(out_chars), starts, ends, norm.traditional_chars, norm.cjk_chars)
+        # "zheng xin xiu fu" became "征信 修复": close the gaps the rewrite left between Chinese words
+        chars, (starts, ends) = _drop_fillers_inside_chinese(list("".join(out_chars)), starts, ends)
+        return Normalised(norm.original, "".join(chars), starts, ends, norm.traditional_chars, norm.cjk_chars)
 
 
-def _drop_fillers_inside_chinese(chars: list[str], starts: list[int]) -> tuple[list[str], list[int]]:
-    """Remove runs of spaces and symbols that stand between two Chinese characters."""
+def _drop_fillers_inside_chinese(chars: list[str], *offsets: list[int]) -> tuple[list[str], tuple[list[int], ...]]:
+    """Remove runs of spaces and symbols that stand between two Chinese characters (and their offsets)."""
     keep = [True] * len(chars)
     i, n = 0, len(chars)
     while i < n:
@@ -198,8 +200,9 @@ def _drop_fillers_inside_chinese(chars: list[str], starts: list[int]) -> tuple[l
         else:
             i += 1
     if all(keep):
-        return chars, starts
-    return [c for c, k in zip(chars, keep) if k], [s for s, k in zip(starts, keep) if k]
+        return chars, offsets
+    return ([c for c, k in zip(chars, keep) if k],
+            tuple([s for s, k in zip(off, keep) if k] for off in offsets))
 
 
 def _join_spelled_out_letters(chars: list[str], starts: list[int]) -> tuple[list[str], list[int]]:
