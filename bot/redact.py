@@ -13,13 +13,15 @@ import re
 from typing import Any, Callable, Iterable
 
 # 123456789:AA... (the 35-character secret part); rules-bot's pattern, a little wider on the id
-TOKEN_RE = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}")
+TOKEN_RE = re.compile(r"(?<![0-9])\d{5,}:[A-Za-z0-9_-]{30,}")
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # mainland resident identity card: 18 characters (17 digits + digit or X), or the old 15-digit form
 CN_ID_RE = re.compile(r"(?<![0-9A-Za-z])(?:[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
                       r"|[1-9]\d{14})(?![0-9A-Za-z])")
 # bank cards and account numbers: 12-19 digits, optionally grouped by spaces or dashes
 CARD_RE = re.compile(r"(?<!\d)\d(?:[ -]?\d){11,18}(?!\d)")
+# international numbers written with a leading +: before the card pattern, which would take their digits
+PHONE_INTL_RE = re.compile(r"(?<![\d+])\+\d{1,3}(?:[ -]?\(?\d{1,4}\)?){2,5}(?!\d)")
 # phones: mainland mobiles (optionally +86), landlines with area code, international numbers, US numbers
 PHONE_RE = re.compile(
     r"(?<![\d+])(?:"
@@ -33,6 +35,7 @@ MASKS = (
     (TOKEN_RE, "[token]"),
     (EMAIL_RE, "[email]"),
     (CN_ID_RE, "[id-number]"),
+    (PHONE_INTL_RE, "[phone]"),
     (CARD_RE, "[card-number]"),
     (PHONE_RE, "[phone]"),
 )

@@ -13,9 +13,12 @@ transaction each; `PRAGMA user_version` holds the version.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dtm
 import json
+import logging
 import time
+from collections import OrderedDict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -97,10 +100,17 @@ def now() -> int:
 
 
 class Storage:
+    SEEN_FLUSH = 5.0          # seconds between batched writes of last_seen
+    CACHE_SIZE = 20_000
+
     def __init__(self, path: Path | str):
         self.path = Path(path) if str(path) != ":memory:" else path
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # user rows, read through: this object is the only writer of the users table
+        self._users: OrderedDict[int, dict[str, Any] | None] = OrderedDict()
+        self._seen: dict[int, int] = {}          # user -> last seen, not yet written
+        self._flusher: asyncio.Task[None] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
@@ -122,13 +132,22 @@ class Storage:
                 await db.close()
                 raise
             self._db = db
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_seen_forever())
         return self
 
     async def close(self) -> None:
         async with self._lock:
+            if self._flusher is not None:
+                self._flusher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._flusher
+                self._flusher = None
             if self._db is not None:
+                with contextlib.suppress(Exception):
+                    await self.flush_seen()
                 await self._db.close()
                 self._db = None
+            self._users.clear()
 
     @property
     def is_open(self) -> bool:
@@ -163,38 +182,79 @@ class Storage:
     # -- users ---------------------------------------------------------------------------------------
 
     async def touch(self, user_id: int) -> None:
-        """Create the user's row or update last_seen."""
-        t = now()
+        """Note that the user was seen. Written in batches (every SEEN_FLUSH seconds, and at close): one commit
+        for many users instead of one per message; a crash loses at most a few seconds of `last_seen`."""
+        self._seen[user_id] = now()
+        self._cached_seen(user_id)
+
+    def _cached_seen(self, user_id: int) -> None:
+        row = self._users.get(user_id)
+        if row is not None:
+            row["last_seen"] = self._seen[user_id]
+
+    async def flush_seen(self) -> None:
+        if not self._seen or self._db is None:
+            return
+        seen, self._seen = self._seen, {}
+        await self._db.executemany(
+            "INSERT INTO users (user_id, created_at, last_seen) VALUES (?, ?, ?) "
+            "ON CONFLICT(user_id) DO UPDATE SET last_seen = MAX(users.last_seen, excluded.last_seen)",
+            [(uid, t, t) for uid, t in seen.items()])
+        await self._db.commit()
+        for uid in seen:      # rows created by this flush: read them again when needed
+            if self._users.get(uid, 0) is None:
+                del self._users[uid]
+
+    async def _flush_seen_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.SEEN_FLUSH)
+            try:
+                await self.flush_seen()
+            except Exception:  # the next round tries again; close() flushes too
+                logging.getLogger(__name__).exception("could not write last_seen")
+
+    async def _ensure_row(self, user_id: int) -> None:
+        t = self._seen.pop(user_id, None) or now()
         await self.db.execute(
             "INSERT INTO users (user_id, created_at, last_seen) VALUES (?, ?, ?) "
-            "ON CONFLICT(user_id) DO UPDATE SET last_seen = excluded.last_seen", (user_id, t, t))
+            "ON CONFLICT(user_id) DO UPDATE SET last_seen = MAX(users.last_seen, excluded.last_seen)", (user_id, t, t))
         await self.db.commit()
+        self._users.pop(user_id, None)
 
     async def get_user(self, user_id: int) -> dict[str, Any] | None:
+        if user_id in self._users:
+            self._users.move_to_end(user_id)
+            row = self._users[user_id]
+            return dict(row) if row is not None else None
         async with self.db.execute(
                 "SELECT user_id, language, jurisdiction, consent_store_text, created_at, last_seen FROM users "
                 "WHERE user_id = ?", (user_id,)) as cur:
-            row = await cur.fetchone()
-        if row is None:
-            return None
+            raw = await cur.fetchone()
         keys = ("user_id", "language", "jurisdiction", "consent_store_text", "created_at", "last_seen")
-        return dict(zip(keys, row))
+        row = dict(zip(keys, raw)) if raw is not None else None
+        self._users[user_id] = row
+        if row is not None and user_id in self._seen:
+            row["last_seen"] = max(row["last_seen"], self._seen[user_id])
+        while len(self._users) > self.CACHE_SIZE:
+            self._users.popitem(last=False)
+        return dict(row) if row is not None else None
 
     async def set_user(self, user_id: int, **fields: Any) -> None:
         allowed = {"language", "jurisdiction", "consent_store_text"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"unknown user fields: {sorted(unknown)}")
-        await self.touch(user_id)
+        await self._ensure_row(user_id)
         if fields:
             assignments = ", ".join(f"{k} = ?" for k in fields)
             await self.db.execute(f"UPDATE users SET {assignments} WHERE user_id = ?", (*fields.values(), user_id))
             await self.db.commit()
+        self._users.pop(user_id, None)
 
     # -- feedback ------------------------------------------------------------------------------------
 
     async def add_feedback(self, user_id: int, kind: str, ref: str, vote: int) -> None:
-        await self.touch(user_id)
+        await self._ensure_row(user_id)
         await self.db.execute(
             "INSERT INTO feedback (user_id, kind, ref, vote, created_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(user_id, kind, ref) DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",
@@ -270,6 +330,7 @@ class Storage:
     async def purge_inactive(self, days: int) -> list[int]:
         """Delete every row of users not seen for `days` days; return their ids."""
         cutoff = now() - int(days) * 86400
+        await self.flush_seen()
         async with self.db.execute("SELECT user_id FROM users WHERE last_seen < ?", (cutoff,)) as cur:
             ids = [int(r[0]) async for r in cur]
         if ids:
@@ -277,6 +338,9 @@ class Storage:
         return ids
 
     async def _delete_users(self, ids: list[int]) -> None:
+        for uid in ids:
+            self._users.pop(uid, None)
+            self._seen.pop(uid, None)
         await self.db.execute("BEGIN")
         try:
             for uid in ids:

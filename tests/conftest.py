@@ -17,3 +17,39 @@ def engine() -> Engine:
     # RIGHTS_BOT_LENIENT_KB=1 only while knowledge-base files are half-written; CI never sets it
     lenient = os.environ.get("RIGHTS_BOT_LENIENT_KB") == "1"
     return Engine(load_kb(settings.knowledge_dir, lenient=lenient), settings)
+
+
+# -- end-to-end: the real Application over HTTP against a fake Bot API server (tests/fake_telegram.py) ---------
+
+from collections.abc import AsyncIterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from fake_telegram import BotUnderTest, FakeTelegram  # noqa: E402
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegram]:
+    """A fake Telegram Bot API server on 127.0.0.1 (random port); `fake_telegram.url` is its base URL."""
+    fake = await FakeTelegram().start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+
+
+@pytest.fixture
+async def bot(fake_telegram: FakeTelegram, engine: Engine, tmp_path: Path) -> AsyncIterator[BotUnderTest]:
+    """The real bot (handlers.app.build_application) polling `fake_telegram`, with a fresh SQLite file.
+
+    `bot.user(language_code="zh-hans")` makes a user; `await user.send(...)`, `await user.reply()`,
+    `await user.press(label)`; `await bot.restart()` starts a new Application on the same database. The test
+    fails if the fake server had to answer an error, unless it sets `bot.expect_errors = True`.
+    """
+    harness = BotUnderTest(fake_telegram, engine, tmp_path / "bot.sqlite3")
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+    if not harness.expect_errors:
+        assert not fake_telegram.errors, f"the fake Bot API answered errors: {fake_telegram.errors}"

@@ -4,19 +4,12 @@
 from __future__ import annotations
 
 import datetime as dtm
-import hashlib
 
 from icalendar import Alarm, Calendar, Event
 
 from bot.plan.amounts import format_yuan
 from bot.plan.labels import translator
-from bot.plan.schedule import Plan
-
-
-def plan_id(plan: Plan) -> str:
-    """A stable id of the plan (same answers, same id): used for the UIDs of the events."""
-    raw = repr(plan.input.to_dict()).encode("utf-8")
-    return hashlib.sha256(raw).hexdigest()[:16]
+from bot.plan.schedule import Plan, plan_id
 
 
 def render_ics(plan: Plan, lang: str) -> bytes:

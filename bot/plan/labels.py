@@ -111,7 +111,7 @@ def flag_message(flag: Flag, inp: PlanInput, lang: str) -> str:
                  "chinamoney.com.cn.").format(lender=lender, what=what, cap=f"{p['cap']:g}", lpr=f"{p['lpr']:g}",
                                               lpr_date=p["lpr_date"] or "-")
         if p.get("conditional"):
-            text += " " + _("This applies only if the lender is not a licensed financial institution: loans from "
+            text += ("" if lang.startswith("zh") else " ") + _("This applies only if the lender is not a licensed financial institution: loans from "
                             "licensed institutions are outside the private-lending rules.")
         return text
     if flag.code == "above_24_line":

@@ -24,7 +24,7 @@ from markupsafe import escape
 from bot.config import ROOT
 from bot.plan.amounts import format_yuan
 from bot.plan.checks import Flag
-from bot.plan.labels import (EXPENSE_LABELS, expense_label, flag_message, format_date, format_months, kind_label,
+from bot.plan.labels import (expense_label, flag_message, format_date, format_months, kind_label,
                              reason_label, translator)
 from bot.plan.model import EXPENSE_KEYS, LICENSED_KINDS
 from bot.plan.schedule import EXCEEDS, OK, OK_IF_WAIVED, UNAFFORDABLE, CreditorPlan, Plan
@@ -42,6 +42,13 @@ CONDUCT_CITATIONS = {
     "private": ("cn.civil_code.1033",),
     "other": ("cn.civil_code.1033",),
 }
+
+
+@dataclass(frozen=True)
+class Letter:
+    lender: str
+    lang: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -245,5 +252,4 @@ def render_summary_html(plan: Plan, flags: list[Flag], lang: str, kb: Any = None
     return render("summary.html.j2", lang, **summary_context(plan, flags, lang, kb))
 
 
-__all__ = ["LegalRef", "legal_refs", "render_letter", "letter_languages", "letter_html", "render_summary_html",
-           "EXPENSE_LABELS"]
+__all__ = ["LegalRef", "legal_refs", "render_letter", "letter_languages", "letter_html", "render_summary_html"]

@@ -8,7 +8,6 @@ the text can be copied out of the PDF.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from typing import Any
 
 from fpdf import FPDF
@@ -19,18 +18,11 @@ from bot.plan.amounts import format_yuan
 from bot.plan.checks import Flag
 from bot.plan.fonts import cjk_font_path
 from bot.plan.labels import STATUS_LABELS, flag_message, format_date, kind_label, translator
-from bot.plan.letter import budget_lines
+from bot.plan.letter import Letter, budget_lines
 from bot.plan.schedule import UNAFFORDABLE, Plan
 
 FONT = "cjk"
 PDF_LANG = {"zh-Hans": "zh-CN", "zh-Hant": "zh-Hant", "en": "en"}
-
-
-@dataclass(frozen=True)
-class Letter:
-    lender: str
-    lang: str
-    text: str
 
 
 class _Doc(FPDF):

@@ -9,9 +9,8 @@ from typing import Any
 from bot.plan.amounts import from_fen
 from bot.plan.checks import Flag, check_charges
 from bot.plan.labels import STATUS_LABELS, flag_message, translator
-from bot.plan.letter import legal_refs, letter_languages, render_letter, render_summary_html
+from bot.plan.letter import Letter, legal_refs, letter_languages, render_letter, render_summary_html
 from bot.plan.model import PlanInput
-from bot.plan.pdf import Letter
 from bot.plan.schedule import Plan, make_plan
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dtm
+import hashlib
 from dataclasses import dataclass, field
 
 from bot.plan.budget import Budget, make_budget
@@ -225,3 +226,9 @@ def make_plan(inp: PlanInput) -> Plan:
     if status == OK_IF_WAIVED and all(c.basis == "full" or c.debt.owed == c.owed for c in result):
         status = OK
     return Plan(inp, budget, status, result, first)
+
+
+def plan_id(plan: Plan) -> str:
+    """A stable id of the plan (same answers, same id): the UIDs of its calendar events, its saved copy."""
+    raw = repr(plan.input.to_dict()).encode("utf-8")
+    return hashlib.sha256(raw).hexdigest()[:16]

@@ -1,0 +1,96 @@
+"""The bot as a process: `rights-bot run` against the fake Bot API (token never logged, SIGTERM, kill -9), and
+`rights-bot chat`, the local chat of `make run` without a token."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from fake_telegram import FakeTelegram
+
+from bot.config import ROOT
+
+WRONG_TOKEN = "987654321:AAGwrong-token_abcdefghijklmnopqrstuv"
+
+
+def env(fake: FakeTelegram, db: Path, token: str | None = None, **extra: str) -> dict[str, str]:
+    out = {**os.environ, "TELEGRAM_BOT_TOKEN": token or fake.token, "TELEGRAM_BASE_URL": fake.url,
+           "RIGHTS_BOT_DB": str(db), "RIGHTS_BOT_LOG_LEVEL": "DEBUG", "PYTHONUNBUFFERED": "1", **extra}
+    out.pop("RIGHTS_BOT_LENIENT_KB", None)
+    return out
+
+
+async def spawn(environment: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=environment,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+
+
+async def finish(proc: asyncio.subprocess.Process, timeout: float = 30) -> tuple[int, str]:
+    _, err = await asyncio.wait_for(proc.communicate(), timeout)
+    return int(proc.returncode or 0), err.decode("utf-8", "replace")
+
+
+async def test_run_polls_answers_survives_kill_9_and_stops_on_sigterm_without_logging_the_token(
+        fake_telegram: FakeTelegram, tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    user = fake_telegram.user(language_code="en")
+    proc = await spawn(env(fake_telegram, db))
+    try:
+        await user.send("/start")
+        start = await user.reply(timeout=60)
+        assert "Check a message" in start.labels()
+        await user.press("Check a message")
+        await user.reply()
+        await asyncio.sleep(0.5)            # the state is written right after the update
+    finally:
+        proc.kill()                          # kill -9: no shutdown, no flush
+        _, first_log = await finish(proc)
+    proc = await spawn(env(fake_telegram, db))
+    try:
+        await user.send("Can they really send me to jail for this, my phone is 13800138000?")
+        first = await user.reply(timeout=60)
+        verdict = ([first, *await user.settle(quiet=1.0)])[-1]
+        assert "Verdict" in verdict.text     # still in "check a message" mode after kill -9
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code, second_log = await finish(proc)
+    assert code == 0
+    logs = first_log + second_log
+    assert "DEBUG" in logs
+    assert fake_telegram.token not in logs
+    assert fake_telegram.token.split(":")[1] not in logs
+    assert "13800138000" not in logs and "send me to jail" not in logs   # user texts stay out of the logs
+    assert not fake_telegram.errors
+
+
+async def test_a_rejected_token_exits_with_an_error_and_is_not_logged(fake_telegram: FakeTelegram,
+                                                                      tmp_path: Path) -> None:
+    proc = await spawn(env(fake_telegram, tmp_path / "bot.sqlite3", token=WRONG_TOKEN))
+    code, log = await finish(proc)
+    assert code == 1
+    assert "rejected the token" in log
+    assert WRONG_TOKEN not in log and WRONG_TOKEN.split(":")[1] not in log
+
+
+def test_run_without_a_token_says_what_to_do(tmp_path: Path) -> None:
+    e = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    proc = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=e, capture_output=True, timeout=60)
+    assert proc.returncode == 2 and b"TELEGRAM_BOT_TOKEN" in proc.stderr
+
+
+def test_local_chat_runs_the_same_handlers_presses_buttons_by_number_and_ends_at_eof(tmp_path: Path) -> None:
+    e = {**os.environ, "RIGHTS_BOT_DB": str(tmp_path / "chat.sqlite3"), "RIGHTS_BOT_CHAT_LANG": "en"}
+    e.pop("TELEGRAM_BOT_TOKEN", None)
+    lines = "/start\n1\nThey said they will beat me up tonight if I don't pay\n/rights\n9\n\n"
+    proc = subprocess.run([sys.executable, "-m", "bot", "chat"], cwd=ROOT, env=e, input=lines.encode(),
+                          capture_output=True, timeout=120)
+    out = proc.stdout.decode()
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    assert "[1] Check a message" in out and "» Check a message" in out
+    assert "Verdict" in out
+    assert "There is no button 9." in out
+    assert "<b>" not in out
