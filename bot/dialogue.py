@@ -26,6 +26,7 @@ import secrets
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable
 
 from babel import Locale
@@ -247,6 +248,7 @@ class Dialogue:
         self.jurisdictions = [j for j in ("CN", "US") if j == "CN" or any(p.jurisdiction == j
                                                                           for p in self.kb.practices)]
         self.browse_topics = [t.id for t in self.kb.topics if t.id not in HIDDEN_TOPICS]
+        self._basis_cache: dict[tuple[tuple[str, ...], str, bool], list[dict[str, Any]]] = {}
 
     # -- engine ------------------------------------------------------------------------------------------
 
@@ -565,6 +567,12 @@ class Dialogue:
         return ans.text.get(lang), list(ans.sources), used
 
     def _basis(self, refs: Iterable[str], lang: str, summaries: bool = False) -> list[dict[str, Any]]:
+        key = (tuple(refs), lang, summaries)
+        if key not in self._basis_cache:
+            self._basis_cache[key] = self._basis_uncached(key[0], lang, summaries)
+        return self._basis_cache[key]
+
+    def _basis_uncached(self, refs: Iterable[str], lang: str, summaries: bool) -> list[dict[str, Any]]:
         out = []
         for ref in refs:
             c = self.kb.citations.get(ref)
@@ -581,6 +589,7 @@ class Dialogue:
         return {"name": ch.name.get(lang), "contact": ch.contact, "url": ch.url, "scope": ch.scope.get(lang)}
 
     @staticmethod
+    @lru_cache(maxsize=1024)
     def format_date(iso: str, lang: str) -> str:
         if not iso:
             return ""

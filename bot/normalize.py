@@ -97,8 +97,14 @@ class Normaliser:
     def __init__(self, lexicon: Lexicon):
         self._cache: dict[str, str] = {}
         self._symbols = {unicodedata.normalize("NFKC", k): v for k, v in lexicon.symbols.items()}
+        self._leet = dict(lexicon.leet)
+        self._speak = {k.lower(): v for k, v in lexicon.text_speak.items()}
         self._rewrites = ahocorasick.Automaton()
-        for variant, canonical in _rewrite_table(lexicon).items():
+        table = _rewrite_table(lexicon)
+        self._speak_targets = set(lexicon.text_speak.values())
+        for word, meaning in lexicon.text_speak.items():
+            table.setdefault(word.lower(), meaning)
+        for variant, canonical in table.items():
             self._rewrites.add_word(variant, (len(variant), canonical, variant.isascii()))
         self._has_rewrites = len(self._rewrites) > 0
         if self._has_rewrites:
@@ -133,13 +139,36 @@ class Normaliser:
                 chars.append(c)
                 starts.append(i)
         chars, (starts,) = _drop_fillers_inside_chinese(chars, starts)
-        if cjk:
-            chars, starts = _join_spelled_out_letters(chars, starts)
+        chars, starts = _join_spelled_out_letters(chars, starts, " " if cjk else ".")
+        if self._leet and any(c in self._leet for c in chars):
+            chars = self._unleet(chars)
         ends = [s + 1 for s in starts]
         norm = Normalised(text, "".join(chars), starts, ends, traditional, cjk)
         if self._has_rewrites and norm.text:
             norm = self._rewrite(norm)
         return norm
+
+    def _unleet(self, chars: list[str]) -> list[str]:
+        """c0urt -> court, c@ll -> call, j@1l -> jail: a run of look-alike symbols between two letters."""
+        out = list(chars)
+        n = len(chars)
+
+        def letter(i: int) -> bool:
+            return 0 <= i < n and chars[i].isascii() and chars[i].isalpha()
+
+        i = 0
+        while i < n:
+            if chars[i] not in self._leet:
+                i += 1
+                continue
+            j = i
+            while j < n and chars[j] in self._leet:
+                j += 1
+            if letter(i - 1) and letter(j):
+                for k in range(i, j):
+                    out[k] = self._leet[chars[k]]
+            i = j
+        return out
 
     def _rewrite(self, norm: Normalised) -> Normalised:
         text = norm.text
@@ -148,7 +177,7 @@ class Normaliser:
         found: list[tuple[int, int, str]] = []
         for end, (length, canonical, ascii_only) in self._rewrites.iter(text):
             start = end - length + 1
-            if ascii_only and not has_cjk:
+            if ascii_only and not has_cjk and canonical not in self._speak_targets:
                 continue
             # Latin letters at either edge must not continue a longer Latin word.
             if _is_ascii_alnum(text[start]) and start > 0 and _is_ascii_alnum(text[start - 1]):
@@ -205,15 +234,17 @@ def _drop_fillers_inside_chinese(chars: list[str], *offsets: list[int]) -> tuple
             tuple([s for s, k in zip(off, keep) if k] for off in offsets))
 
 
-def _join_spelled_out_letters(chars: list[str], starts: list[int]) -> tuple[list[str], list[int]]:
-    """In Chinese text, "l a o l a i" is one pinyin word spelled out: drop the spaces between lone letters."""
+def _join_spelled_out_letters(chars: list[str], starts: list[int], sep: str) -> tuple[list[str], list[int]]:
+    """A word spelled out letter by letter is one word: "l a o l a i" in Chinese text, "P.a.y" in English."""
     n = len(chars)
+    if sep not in chars:
+        return chars, starts
 
     def lone(i: int) -> bool:
         return (0 <= i < n and chars[i].isascii() and chars[i].isalpha()
                 and (i == 0 or not _is_ascii_alnum(chars[i - 1])) and (i + 1 == n or not _is_ascii_alnum(chars[i + 1])))
 
-    drop = {i for i in range(1, n - 1) if chars[i] == " " and lone(i - 1) and lone(i + 1)}
+    drop = {i for i in range(1, n - 1) if chars[i] == sep and lone(i - 1) and lone(i + 1)}
     if not drop:
         return chars, starts
     return [c for i, c in enumerate(chars) if i not in drop], [s for i, s in enumerate(starts) if i not in drop]

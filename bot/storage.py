@@ -359,6 +359,7 @@ class Storage:
 
         Used by the privacy tests and by `/privacy` maintainers to check that nothing is left behind.
         """
+        await self.flush_seen()
         found: list[tuple[str, tuple[Any, ...]]] = []
         async with self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cur:
             tables = [r[0] async for r in cur]

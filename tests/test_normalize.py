@@ -24,6 +24,14 @@ from bot.engine import Engine
         ("坐劳", "坐牢"),
         ("崔收", "催收"),
         ("I WILL CALL", "i will call"),
+        ("c@ll ur b0ss", "call your boss"),
+        ("P.a.y t0day", "pay today"),
+        ("你个🐶东西", "你个狗东西"),
+        ("你就是个 l a o l a i", "你就是个 老赖"),
+        ("tx录", "通讯录"),
+        ("zheng xin xiu fu", "征信修复"),
+        ("等著瞧", "等着瞧"),
+        ("pay $500 by 11pm", "pay $500 by 11pm"),
     ],
 )
 def test_normalised_text(engine: Engine, text: str, expected: str) -> None:

@@ -215,6 +215,10 @@ class Lexicon(Strict):
     abbreviations: dict[str, str] = Field(default_factory=dict)
     # emoji / symbol -> word, applied to single characters before everything else
     symbols: dict[str, str] = Field(default_factory=dict)
+    # English text-speak, whole words, any text: ur -> your, 2day -> today
+    text_speak: dict[str, str] = Field(default_factory=dict)
+    # digits and symbols used as letters inside English words: c0urt, c@ll, $ue
+    leet: dict[str, str] = Field(default_factory=dict)
     negators: list[Term]
     breakers: list[Term]
     conditionals: list[Term] = Field(default_factory=list)
