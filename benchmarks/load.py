@@ -32,13 +32,14 @@ from bot.config import load_settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from handlers.app import build_application, configure_logging, start_application, stop_application  # noqa: E402
 
+# (language_code, text, forwarded): half questions, half collection messages forwarded from SMS/WeChat
 TEXTS = [
-    ("zh-hans", "不还钱会坐牢吗？"),
-    ("zh-hans", "【某某金融】您的借款已逾期15天，今天不还款我们将通知您的紧急联系人和单位领导。"),
-    ("en", "can they call my mother about my debt?"),
-    ("zh-hant", "催收話要打俾我公司同事，佢哋可以咁做咩？"),
-    ("en", "Pay today or we will tell your employer and your parents."),
-    ("zh-hans", "我可以和平台协商分期还款吗"),
+    ("zh-hans", "不还钱会坐牢吗？", False),
+    ("zh-hans", "【某某金融】您的借款已逾期15天，今天不还款我们将通知您的紧急联系人和单位领导。", True),
+    ("en", "can they call my mother about my debt?", False),
+    ("zh-hant", "你再唔還錢，我哋就打俾你公司同事同埋你屋企人。", True),
+    ("en", "Pay today or we will tell your employer and your parents.", True),
+    ("zh-hans", "我可以和平台协商分期还款吗", False),
 ]
 
 
@@ -76,7 +77,8 @@ async def run(users: int, limiter: bool, concurrency: int) -> dict[str, float]:
             t0 = time.perf_counter()
             for i, u in enumerate(people):
                 sent[u.id] = time.perf_counter()
-                await u.send(TEXTS[i % len(TEXTS)][1])
+                _, text, forwarded = TEXTS[i % len(TEXTS)]
+                await u.send(text, forward_from="催收" if forwarded else None)
 
             async def first_reply(u: object) -> float:
                 await u.reply(timeout=600)  # type: ignore[attr-defined]

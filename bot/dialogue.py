@@ -104,13 +104,26 @@ _SMS_SIGNS = re.compile(r"^\s*[【\[][^】\]]{2,20}[】\]]|[【\[][^】\]]{2,20}
 _SENTENCES = re.compile(r"[。！？!?.;；\n]+")
 
 
-@dataclass
 class Analysis:
-    """Everything the engine says about one text, computed once per update."""
+    """What the engine says about one text, computed once per update and only as far as needed: a forwarded
+    message needs no answer, a text sent after "Ask a question" no assessment."""
 
-    text: str
-    assessment: Assessment
-    answer: Answer
+    def __init__(self, text: str, engine: Engine, lang: str, jurisdiction: str):
+        self.text, self._engine, self._lang, self._jur = text, engine, lang, jurisdiction
+        self._assessment: Assessment | None = None
+        self._answer: Answer | None = None
+
+    @property
+    def assessment(self) -> Assessment:
+        if self._assessment is None:
+            self._assessment = self._engine.assess(self.text, self._lang, self._jur)
+        return self._assessment
+
+    @property
+    def answer(self) -> Answer:
+        if self._answer is None:
+            self._answer = self._engine.answer(self.text, self._lang, self._jur)
+        return self._answer
 
     @property
     def crisis(self) -> bool:
@@ -253,8 +266,7 @@ class Dialogue:
     # -- engine ------------------------------------------------------------------------------------------
 
     def analyse(self, text: str, lang: str, jurisdiction: str) -> Analysis:
-        return Analysis(text, self.engine.assess(text, lang, jurisdiction), self.engine.answer(text, lang,
-                                                                                                jurisdiction))
+        return Analysis(text, self.engine, lang, jurisdiction)
 
     # -- menus ---------------------------------------------------------------------------------------------
 
@@ -376,7 +388,7 @@ class Dialogue:
                 pending_token: str | None = None) -> list[Reply]:
         """Replies to a text already classified as `kind`; crisis support first unless already sent."""
         out: list[Reply] = []
-        if analysis.crisis and not crisis_done:
+        if not crisis_done and analysis.crisis:
             out.append(self.crisis(lang, jurisdiction))
         if kind == "message":
             out.extend(self.assessment(analysis.assessment, lang))
