@@ -68,8 +68,9 @@ def main() -> None:
     print(f"in-process assess(): {len(items) / dt:,.0f} messages/s (mean length {avg_len:.0f} chars)")
 
     base = " ".join(it["text"] for it in items[:20])
-    for factor in (1, 10, 100):
-        text = (base + " ") * factor
+    for target in (1_000, 5_000, 20_000):   # 20,000 characters is the most one message is assessed on
+        text = ((base + " ") * (target // len(base) + 1))[:target]
+        factor = max(1, target // 1_000)
         reps = max(1, 200 // factor)
         t = time.perf_counter()
         for _ in range(reps):

@@ -72,7 +72,7 @@ class Matcher:
         self._entity_ids: dict[str, int] = {}
         self._vocab = vocab
         self.patterns: list[CompiledPattern] = []
-        self._by_term: dict[int, list[int]] = {}
+        self._by_term: dict[int, list[tuple[int, int]]] = {}   # term -> (pattern, group) it belongs to
         self._regex_patterns: list[int] = []
         for owner, patterns in enumerate(owners):
             for p in patterns:
@@ -137,9 +137,9 @@ class Matcher:
             groups = [self._group(p.any)] if p.any is not None else [self._group(g) for g in p.all or []]
             cp = CompiledPattern(owner, "any" if p.any is not None else "all", groups, p.window, p.ordered,
                                  p.cross_sentence, p.negatable, unless)
-            for g in groups:
+            for gi, g in enumerate(groups):
                 for tid in g:
-                    self._by_term.setdefault(tid, []).append(idx)
+                    self._by_term.setdefault(tid, []).append((idx, gi))
         self.patterns.append(cp)
 
     @property
@@ -191,9 +191,13 @@ class Matcher:
 
     def match(self, hits: Hits) -> dict[int, Span]:
         """The best span (normalised offsets) of every owner whose patterns match."""
-        candidates: set[int] = set(self._regex_patterns)
+        # only patterns with a hit in every group are worth checking
+        groups_hit: dict[int, set[int]] = {}
         for tid in hits.by_term:
-            candidates.update(self._by_term.get(tid, ()))
+            for idx, gi in self._by_term.get(tid, ()):
+                groups_hit.setdefault(idx, set()).add(gi)
+        candidates = set(self._regex_patterns)
+        candidates.update(idx for idx, gs in groups_hit.items() if len(gs) == len(self.patterns[idx].groups))
         best: dict[int, Span] = {}
         for idx in sorted(candidates):
             cp = self.patterns[idx]
@@ -225,7 +229,10 @@ class Matcher:
                 if m.end() > m.start():
                     yield (m.start(), m.end()), [(m.start(), m.end())]
             return
-        group_hits = [sorted({s for tid in g for s in hits.by_term.get(tid, ())}) for g in cp.groups]
+        present = hits.by_term
+        group_hits = [sorted({s for tid, spans in present.items() if tid in g for s in spans})
+                      if len(g) > len(present) else sorted({s for tid in g for s in present.get(tid, ())})
+                      for g in cp.groups]
         if any(not h for h in group_hits):
             return
         if cp.kind == "any":

@@ -226,10 +226,10 @@ class Storage:
             self._users.move_to_end(user_id)
             row = self._users[user_id]
             return dict(row) if row is not None else None
-        async with self.db.execute(
-                "SELECT user_id, language, jurisdiction, consent_store_text, created_at, last_seen FROM users "
-                "WHERE user_id = ?", (user_id,)) as cur:
-            raw = await cur.fetchone()
+        rows = await self.db.execute_fetchall(      # one round trip to the database thread
+            "SELECT user_id, language, jurisdiction, consent_store_text, created_at, last_seen FROM users "
+            "WHERE user_id = ?", (user_id,))
+        raw = next(iter(rows), None)
         keys = ("user_id", "language", "jurisdiction", "consent_store_text", "created_at", "last_seen")
         row = dict(zip(keys, raw)) if raw is not None else None
         self._users[user_id] = row
