@@ -16,7 +16,7 @@ def legal_basis_json(engine: Engine, refs: list[str], lang: str) -> list[dict[st
             continue
         law = engine.kb.laws[c.law]
         out.append({"id": ref, "law": law.title.get(lang), "article": c.article.get(lang),
-                    "effective": law.effective, "status": c.status, "as_of": c.as_of})
+                    "effective": c.effective or law.effective, "status": c.status, "as_of": c.as_of})
     return out
 
 

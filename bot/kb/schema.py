@@ -99,6 +99,8 @@ class Citation(Strict):
     article: Text
     status: Status
     as_of: str
+    # when this article took effect, if it differs from the law's date (an article added by an amendment)
+    effective: str = ""
     wording: str = ""
     summary: Text
 
