@@ -103,7 +103,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--limited-users", type=int, default=300)
-    parser.add_argument("--concurrency", type=int, default=1, help="updates processed at once (one per user)")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8],
+                        help="updates processed at once, each user's in order (config: telegram.concurrent_updates)")
     parser.add_argument("--serve-bot", nargs=5, metavar=("URL", "TOKEN", "DB", "LIMITER", "CONCURRENCY"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -113,9 +114,10 @@ def main() -> int:
         asyncio.run(serve_bot(url, token, db, limiter == "1", int(concurrency)))
         return 0
     ok = True
-    for label, users, limiter in (("rate limiter off", args.users, False),
-                                  ("rate limiter on (30 msg/s)", args.limited_users, True)):
-        r = asyncio.run(run(users, limiter, args.concurrency))
+    runs = [(f"rate limiter off, concurrency {c}", args.users, False, c) for c in args.concurrency]
+    runs.append(("rate limiter on (30 msg/s)", args.limited_users, True, args.concurrency[0]))
+    for label, users, limiter, concurrency in runs:
+        r = asyncio.run(run(users, limiter, concurrency))
         lost = r["users"] - r["answered"]
         print(f"{label}: {r['users']} users, {r['replies']} replies, {r['replies_per_s']:.0f} replies/s, "
               f"p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, lost {lost}, API errors {r['errors']}")

@@ -44,6 +44,11 @@ _CLOCK = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])[:：]([0-5]\d)(?![\d])(?!\s?(?
 _EN_TIME = re.compile(r"(?<![\d:])(1[0-2]|0?[1-9])(?::([0-5]\d))?\s?(a\.?m\.?|p\.?m\.?)(?![a-z])")
 
 
+# Words that make a time an opening hour or a range, not a moment of contact.
+_HOURS_WORDS = ("between", "from ", "until", "till", "open", "close", "hours", "营业", "服务时间", "工作时间", "客服时间",
+                "时间为", "时间是", "截止", "before", "by ")
+
+
 @dataclass(frozen=True)
 class Entity:
     kind: str           # url | phone | amount | bank_card | id_number | late_hour
@@ -137,7 +142,7 @@ class EntityFinder:
             hour = int(m.group(1)) % 12
             if m.group(3).startswith("p"):
                 hour += 12
-            if late(hour):
+            if late(hour) and not _in_range(text, m.start(), m.end()):
                 out.append(Entity("late_hour", m.start(), m.end(), m.group(0)))
         return out
 
@@ -145,7 +150,10 @@ class EntityFinder:
 def _in_range(text: str, start: int, end: int) -> bool:
     """Opening hours (8:00-22:00) and deadlines (23:59前) name a time without contact at that time."""
     before, after = text[max(0, start - 2):start], text[end:end + 8].lstrip("0123456789:：分半 ")
-    return any(c in "-~至到" for c in before + after[:1]) or after.startswith(("前", "之前", "以前"))
+    if any(c in "-~至到" for c in before + after[:1]) or after.startswith(("前", "之前", "以前")):
+        return True
+    context = text[max(0, start - 24):start]
+    return any(w in context for w in _HOURS_WORDS) or after.startswith(("and ", "to ", "until", "till"))
 
 
 def _overlaps(a: int, b: int, spans: list[tuple[int, int]]) -> bool:

@@ -646,7 +646,9 @@ async def on_error(update: object, context: RightsContext) -> None:
     try:
         lang, _ = await prefs(update, context)
     except Exception:  # the storage itself may be what failed
-        lang = context.services.settings.default_language
+        user = update.effective_user
+        lang = normalise_language_code(user.language_code if user else None,
+                                       default=context.services.settings.default_language)
     try:
         await context.bot.send_message(update.effective_chat.id, context.services.dialogue.error(lang).html)
     except (TelegramError, Forbidden):

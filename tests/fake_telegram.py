@@ -708,9 +708,13 @@ class FakeUser:
     async def replies(self, n: int, timeout: float = 10.0) -> list[BotMessage]:
         return [await self.reply(timeout) for _ in range(n)]
 
-    async def settle(self, quiet: float = 0.3, timeout: float = 10.0) -> list[BotMessage]:
-        """Every message the bot sends until it has been quiet for `quiet` seconds."""
+    async def settle(self, quiet: float = 0.3, timeout: float = 10.0, *, expect_any: bool = False
+                     ) -> list[BotMessage]:
+        """Every message the bot sends until it has been quiet for `quiet` seconds (possibly none). With
+        expect_any, the first one is awaited up to `timeout` first (robust on a slow machine)."""
         out: list[BotMessage] = []
+        if expect_any:
+            out.append(await self.reply(timeout))
         deadline = time.monotonic() + timeout
         queue = self.fake._queue(self.chat.id)
         while time.monotonic() < deadline:
@@ -721,6 +725,10 @@ class FakeUser:
             if m.event != "markup":
                 out.append(m)
         return out
+
+    async def all_replies(self, quiet: float = 0.3, timeout: float = 10.0) -> list[BotMessage]:
+        """The bot's next reply (awaited up to `timeout`) and everything it sends until quiet for `quiet` s."""
+        return await self.settle(quiet, timeout, expect_any=True)
 
     async def answer(self, qid: str | None = None, timeout: float = 10.0) -> dict[str, Any]:
         """How the bot answered a pressed button (the toast)."""

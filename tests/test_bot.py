@@ -205,7 +205,7 @@ async def test_contacting_family_offers_a_forwardable_card_for_relatives(bot: Bo
     _ = gettext_for(lang)
     user = bot.user(language_code=code)
     await user.send("/check " + practice_example(engine, "contact_third_party"))
-    verdict = (await user.settle())[-1]
+    verdict = (await user.all_replies())[-1]
     await user.press(_("Card for family and contacts"), message=verdict)
     card = await user.reply()
     assert _("To family, friends and colleagues contacted by a debt collector") in card.bold()
@@ -219,7 +219,7 @@ async def test_a_lawful_reminder_is_called_lawful(bot: BotUnderTest, engine: Eng
     a = engine.assess(text, "en", "CN")
     user = bot.user(language_code="en")
     await user.send(text, forward_from="Lender")
-    reply = (await user.settle())[-1]
+    reply = (await user.all_replies())[-1]
     assert f"Verdict: {verdict_label(a.verdict, 'en')}" in reply.text
     if a.verdict == "lawful":
         assert "Verdict: Lawful" in reply.text
@@ -241,7 +241,7 @@ async def test_check_command_and_check_button_assess_the_next_text(bot: BotUnder
     prompt = await user.reply()
     assert "粘贴或转发" in prompt.text
     await user.send(question_like)
-    assert "结论" in (await user.settle())[-1].text
+    assert "结论" in (await user.all_replies())[-1].text
     # the mode is used once
     await user.send("不还钱会坐牢吗")
     assert "结论" not in (await user.reply()).text
@@ -260,7 +260,7 @@ async def test_ambiguous_text_asks_and_remembers_only_in_memory(bot: BotUnderTes
     rows = await bot.storage.rows_mentioning(user.id)
     assert all(text not in repr(r) for r in rows)
     await user.press("我收到的信息")
-    assert "结论" in (await user.settle())[-1].text
+    assert "结论" in (await user.all_replies())[-1].text
     await user.press("我的问题", message=ask)          # pressed again: the text is gone
     assert "请再发一次" in (await user.reply()).text
 
@@ -274,7 +274,7 @@ async def test_crisis_language_gets_support_and_hotlines_first(bot: BotUnderTest
     text = next(q for lg, q in crisis.questions.all() if lg == lang and engine.answer(q, lang).topic == "crisis")
     user = bot.user(language_code=code)
     await user.send(text)
-    replies = await user.settle()
+    replies = await user.all_replies()
     first = replies[0]
     assert crisis.answers["CN"].text.get(lang).splitlines()[0] in first.text
     for cid in crisis.channels:
@@ -290,7 +290,7 @@ async def test_crisis_in_a_pasted_collection_message_comes_first_then_the_assess
     await user.send("/check")
     await user.reply()
     await user.send(threat + "\n我真的不想活了")
-    replies = await user.settle()
+    replies = await user.all_replies()
     crisis = engine.kb.topic_by_id["crisis"].answers["CN"].text.get("zh-Hans").splitlines()[0]
     assert crisis in replies[0].text
     assert "110" in replies[1].text and "结论" in replies[-1].text
@@ -308,7 +308,7 @@ async def test_region_is_kept_and_shown_in_every_verdict(bot: BotUnderTest, engi
     await user.press("the United States")
     assert "the United States" in (await user.reply()).text
     await user.send("/check Pay today or we will tell your employer and your parents.")
-    assert "Law applied: the United States" in (await user.settle())[-1].text
+    assert "Law applied: the United States" in (await user.all_replies())[-1].text
 
 
 async def test_rights_are_browsed_page_by_page_in_one_message(bot: BotUnderTest, engine: Engine) -> None:
@@ -353,12 +353,12 @@ async def test_user_html_is_shown_as_typed_and_never_breaks_a_reply(bot: BotUnde
     text = f"<b>&amp; {threat[:k]}<script>alert(1)</script>{threat[k:]} </i>& <a href=x>"
     user = bot.user(language_code="en")
     await user.send("/check " + text)
-    replies = await user.settle()
+    replies = await user.all_replies()
     shown = "\n".join(r.text for r in replies)
     for f in engine.assess(text, "en", "CN").findings:
         assert f.evidence in shown          # quoted exactly, tags and all, as plain text
     await user.send("<b>hello</b> & <script>")
-    assert (await user.settle())
+    assert (await user.all_replies())
 
 
 async def test_a_reply_over_4096_characters_is_split_at_paragraphs(bot: BotUnderTest, engine: Engine) -> None:
@@ -375,7 +375,7 @@ async def test_a_reply_over_4096_characters_is_split_at_paragraphs(bot: BotUnder
     assert len(html) > 4096, "precondition: the assessment of all these examples is long"
     user = bot.user(language_code="en")
     await user.send("/check " + text)
-    replies = await user.settle()
+    replies = await user.all_replies()
     verdict_parts = replies[1:] if "110" in replies[0].text and "Verdict" not in replies[0].text else replies
     assert len(verdict_parts) >= 2
     assert all(len(r.text.encode("utf-16-le")) // 2 <= 4096 for r in replies)
@@ -431,9 +431,9 @@ async def test_no_message_content_is_stored(bot: BotUnderTest, engine: Engine) -
     await user.send("/check")
     await user.reply()
     await user.send(secret)
-    await user.settle()
+    await user.all_replies()
     await user.send("我能不能分期还款？我的身份证是110101199003077777")
-    await user.settle()
+    await user.all_replies()
     await bot.stop()
     raw = bot.db_path.read_bytes() + (bot.db_path.with_name(bot.db_path.name + "-wal").read_bytes()
                                       if bot.db_path.with_name(bot.db_path.name + "-wal").exists() else b"")
@@ -448,7 +448,7 @@ async def test_state_survives_a_restart(bot: BotUnderTest) -> None:
     await user.reply()
     await bot.restart()
     await user.send("Can they really send me to jail?")
-    assert "Verdict" in (await user.settle())[-1].text
+    assert "Verdict" in (await user.all_replies())[-1].text
 
 
 # -- groups --------------------------------------------------------------------------------------------------
@@ -471,7 +471,7 @@ async def test_groups_only_commands_and_mentions_and_no_private_assessment(bot: 
     assert "private chat" in (await member.reply()).text
     await member.send("/forget@rights_test_bot")
     assert "private chat" in (await member.reply()).text
-    assert await member.settle(quiet=0.3) == []
+    assert await member.settle(quiet=0.5) == []
 
 
 # -- robustness ----------------------------------------------------------------------------------------------
@@ -481,7 +481,7 @@ async def test_users_over_the_inbound_limit_get_one_friendly_note(bot: BotUnderT
     user = bot.user(language_code="en")
     for i in range(limit + 5):
         await user.send(f"hello {i}")
-    replies = await user.settle(quiet=0.5)
+    replies = await user.all_replies(quiet=0.5)
     slow = [r for r in replies if "very fast" in r.text]
     assert len(slow) == 1
     assert len(replies) == limit + 1
@@ -530,3 +530,39 @@ async def test_webhook_mode_receives_pushed_updates(fake_telegram: Any, engine: 
     finally:
         await stop_application(app)
     assert not fake_telegram.errors
+
+
+async def test_concurrent_processing_keeps_each_users_order(fake_telegram: Any, engine: Engine,
+                                                            tmp_path: Any) -> None:
+    harness = BotUnderTest(fake_telegram, engine, tmp_path / "bot.sqlite3", concurrent_updates=8)
+    await harness.start()
+    try:
+        users = [harness.user(language_code="en") for _ in range(40)]
+        for u in users:
+            await u.send("/check")
+            await u.send("Can they really send me to jail?")
+        for u in users:
+            prompt, verdict = await u.reply(timeout=30), await u.reply(timeout=30)
+            assert "Paste or forward" in prompt.text and "Verdict" in verdict.text
+    finally:
+        await harness.stop()
+    assert not fake_telegram.errors
+
+
+async def test_the_retention_job_deletes_inactive_users(bot: BotUnderTest) -> None:
+    from handlers.app import RightsContext, retention_job
+
+    old, recent = bot.user(language_code="en"), bot.user(language_code="en")
+    for u in (old, recent):
+        await u.send("/lang")
+        await u.reply()
+        await u.press("English")
+        await u.reply()
+    days = bot.app.bot_data["services"].settings.retention_days
+    await bot.storage.flush_seen()
+    await bot.storage.db.execute("UPDATE users SET last_seen = last_seen - ? WHERE user_id = ?",
+                                 ((days + 1) * 86400, old.id))
+    await bot.storage.db.commit()
+    await retention_job(RightsContext(bot.app))
+    assert await bot.storage.rows_mentioning(old.id) == []
+    assert await bot.storage.get_user(recent.id) is not None

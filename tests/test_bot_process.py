@@ -52,8 +52,7 @@ async def test_run_polls_answers_survives_kill_9_and_stops_on_sigterm_without_lo
     proc = await spawn(env(fake_telegram, db))
     try:
         await user.send("Can they really send me to jail for this, my phone is 13800138000?")
-        first = await user.reply(timeout=60)
-        verdict = ([first, *await user.settle(quiet=1.0)])[-1]
+        verdict = (await user.all_replies(quiet=1.0, timeout=60))[-1]
         assert "Verdict" in verdict.text     # still in "check a message" mode after kill -9
     finally:
         proc.send_signal(signal.SIGTERM)
