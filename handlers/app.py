@@ -554,7 +554,9 @@ async def on_button(update: Update, context: RightsContext) -> None:
     head = parts[0]
     outcome = Outcome()
     if head == "m" and len(parts) == 2:
-        if parts[1] in ("check", "ask"):
+        if parts[1] == "check" and not _private(update):
+            outcome.replies = [dialogue.group_redirect(lang, context.bot.username)]
+        elif parts[1] in ("check", "ask"):
             if _private(update) and context.user_data is not None:
                 context.user_data["mode"] = parts[1]
             outcome.replies = [dialogue.prompt_check(lang) if parts[1] == "check" else dialogue.prompt_ask(lang)]

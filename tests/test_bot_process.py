@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fake_telegram import FakeTelegram
+from fake_telegram import BotMessage, FakeTelegram, FakeUser
 
 from bot.config import ROOT
 
@@ -34,6 +34,20 @@ async def finish(proc: asyncio.subprocess.Process, timeout: float = 30) -> tuple
     return int(proc.returncode or 0), err.decode("utf-8", "replace")
 
 
+async def first_reply(user: FakeUser, proc: asyncio.subprocess.Process) -> BotMessage:
+    """The bot's first reply; if the process died instead, fail with what it said."""
+    waiter = asyncio.ensure_future(user.reply(timeout=60))
+    died = asyncio.ensure_future(proc.wait())
+    done, _ = await asyncio.wait({waiter, died}, return_when=asyncio.FIRST_COMPLETED)
+    if waiter in done:
+        died.cancel()
+        return waiter.result()
+    waiter.cancel()
+    assert proc.stderr is not None
+    err = (await proc.stderr.read()).decode("utf-8", "replace")
+    raise AssertionError(f"the bot exited with {proc.returncode}:\n{err[-3000:]}")
+
+
 async def test_run_polls_answers_survives_kill_9_and_stops_on_sigterm_without_logging_the_token(
         fake_telegram: FakeTelegram, tmp_path: Path) -> None:
     db = tmp_path / "bot.sqlite3"
@@ -41,21 +55,23 @@ async def test_run_polls_answers_survives_kill_9_and_stops_on_sigterm_without_lo
     proc = await spawn(env(fake_telegram, db))
     try:
         await user.send("/start")
-        start = await user.reply(timeout=60)
+        start = await first_reply(user, proc)
         assert "Check a message" in start.labels()
         await user.press("Check a message")
         await user.reply()
         await asyncio.sleep(0.5)            # the state is written right after the update
     finally:
-        proc.kill()                          # kill -9: no shutdown, no flush
+        if proc.returncode is None:
+            proc.kill()                      # kill -9: no shutdown, no flush
         _, first_log = await finish(proc)
     proc = await spawn(env(fake_telegram, db))
     try:
         await user.send("Can they really send me to jail for this, my phone is 13800138000?")
-        verdict = (await user.all_replies(quiet=1.0, timeout=60))[-1]
+        verdict = ([await first_reply(user, proc), *await user.settle(quiet=1.0)])[-1]
         assert "Verdict" in verdict.text     # still in "check a message" mode after kill -9
     finally:
-        proc.send_signal(signal.SIGTERM)
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
         code, second_log = await finish(proc)
     assert code == 0
     logs = first_log + second_log

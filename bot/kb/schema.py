@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
 
@@ -48,7 +48,12 @@ class Samples(Strict):
                 for s in items]
 
 
-Term = str
+def _number_as_text(v: object) -> object:
+    # hotline numbers in term lists (12368) are words to find, not numbers
+    return str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
+
+Term = Annotated[str, BeforeValidator(_number_as_text)]
 Status = Literal["confirmed", "secondary", "unconfirmed"]
 
 
