@@ -338,6 +338,8 @@ class Stored:
 class FakeTelegram:
     """The server. Start with `await start()`; `url` goes to TELEGRAM_BASE_URL / build_application(base_url)."""
 
+    api_handler: type  # the request handler class (defined below); a subclass may swap in its own
+
     def __init__(self, token: str = DEFAULT_TOKEN, username: str = "rights_test_bot"):
         self.token = token
         self.username = username
@@ -369,7 +371,7 @@ class FakeTelegram:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> "FakeTelegram":
-        app = TornadoApp([(r"/bot([^/]+)/([A-Za-z]+)", _ApiHandler, {"fake": self}),
+        app = TornadoApp([(r"/bot([^/]+)/([A-Za-z]+)", self.api_handler, {"fake": self}),
                           (r"/file/bot([^/]+)/(.*)", _FileHandler)])
         sockets = bind_sockets(0, "127.0.0.1")
         self.port = sockets[0].getsockname()[1]
@@ -845,3 +847,6 @@ class BotUnderTest:
 
     def user(self, **kwargs: Any) -> FakeUser:
         return self.fake.user(**kwargs)
+
+
+FakeTelegram.api_handler = _ApiHandler

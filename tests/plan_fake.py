@@ -7,11 +7,8 @@ import dataclasses
 import time
 from typing import Any
 
-from fake_telegram import BotMessage, BotUnderTest, FakeTelegram, Stored, _ApiHandler, _FileHandler
+from fake_telegram import BotMessage, BotUnderTest, FakeTelegram, Stored, _ApiHandler
 from tornado import httputil
-from tornado.httpserver import HTTPServer
-from tornado.netutil import bind_sockets
-from tornado.web import Application as TornadoApp
 
 
 @dataclasses.dataclass
@@ -39,15 +36,6 @@ class PlanFakeTelegram(FakeTelegram):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.uploads: list[Upload] = []
-
-    async def start(self) -> "PlanFakeTelegram":
-        app = TornadoApp([(r"/bot([^/]+)/([A-Za-z]+)", _UploadApiHandler, {"fake": self}),
-                          (r"/file/bot([^/]+)/(.*)", _FileHandler)])
-        sockets = bind_sockets(0, "127.0.0.1")
-        self.port = sockets[0].getsockname()[1]
-        self._server = HTTPServer(app, idle_connection_timeout=60)
-        self._server.add_sockets(sockets)
-        return self
 
     async def _upload(self, method: str, field: str, p: dict[str, Any]) -> Any:
         chat = self._chat(p)
@@ -89,3 +77,6 @@ class PlanBotUnderTest(BotUnderTest):
     def settings(self) -> Any:
         s = super().settings()
         return dataclasses.replace(s, telegram={**s.telegram, "user_messages_per_minute": 10_000})
+
+
+PlanFakeTelegram.api_handler = _UploadApiHandler
