@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import ahocorasick
@@ -50,7 +50,6 @@ class Normalised:
     ends: list[int]
     traditional_chars: int = 0
     cjk_chars: int = 0
-    _units: list[int] = field(default_factory=list, repr=False)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of normalised [start, end)."""

@@ -37,7 +37,6 @@ import itertools
 import json
 import re
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
