@@ -13,10 +13,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+import ahocorasick
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.kb.schema import Topic
-from bot.normalize import Normalised, Normaliser, is_cjk
+from bot.normalize import Normalised, Normaliser, _is_ascii_alnum, is_cjk
 
 _EN_STOP = set("""a an the i me my mine we our you your he she it they them their is am are was were be been being do
 does did doing have has had having to of in on at by for with about from as into than then so if or and but not no can
@@ -83,16 +85,26 @@ class TopicIndex:
                 df[k] += 1
         n = len(raw)
         self._idf = {k: math.log((n + 1) / (d + 1)) + 1.0 for k, d in df.items()}
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         centroids: list[dict[str, float]] = [defaultdict(float) for _ in topics]
         for vi, f in enumerate(raw):
             vec = self._weigh(f)
             for k, w in vec.items():
-                self._postings[k].append((vi, w))
+                postings[k].append((vi, w))
                 centroids[self._variant_topic[vi]][k] += w
-        self._centroids = [_unit(c) for c in centroids]
-        self._keywords = [[_keyword_test(normaliser.normalise(k.rstrip("*")).text, k.endswith("*"))
-                           for k in t.keywords] for t in topics]
+        centroid_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for ti, c in enumerate(centroids):
+            for k, w in _unit(c).items():
+                centroid_postings[k].append((ti, w))
+        # inverted indexes as arrays: a question's similarity to every variant and every topic centroid is a few
+        # vectorised additions per feature instead of a Python loop over long posting lists
+        self._postings = {k: _arrays(v) for k, v in postings.items()}
+        self._centroid_postings = {k: _arrays(v) for k, v in centroid_postings.items()}
+        self._n_variants = len(variants)
+        # variants are stored topic by topic: where each topic's run starts (for a per-topic maximum)
+        self._topic_starts = np.searchsorted(np.asarray(self._variant_topic), np.arange(len(topics)))
+        self._keywords = _KeywordCounter([[normaliser.normalise(k.rstrip("*")).text + ("*" if k.endswith("*") else "")
+                                           for k in t.keywords] for t in topics])
 
     def _weigh(self, f: dict[str, float]) -> dict[str, float]:
         vec = {k: (1.0 + math.log(c)) * self._idf.get(k, 0.0) for k, c in f.items() if k in self._idf}
@@ -102,15 +114,16 @@ class TopicIndex:
         text = norm.text
         vec = self._weigh(features(text))
         n_topics = len(self.topic_ids)
-        best_variant = [0.0] * n_topics
-        sims: dict[int, float] = defaultdict(float)
+        sims = np.zeros(self._n_variants + 1)  # one spare slot keeps reduceat defined for an empty last topic
+        centroid = np.zeros(n_topics)
         for k, w in vec.items():
-            for vi, vw in self._postings.get(k, ()):
-                sims[vi] += w * vw
-        for vi, s in sims.items():
-            ti = self._variant_topic[vi]
-            if s > best_variant[ti]:
-                best_variant[ti] = s
+            post = self._postings.get(k)
+            if post is not None:
+                sims[post[0]] += w * post[1]
+            cpost = self._centroid_postings.get(k)
+            if cpost is not None:
+                centroid[cpost[0]] += w * cpost[1]
+        best_variant = np.maximum.reduceat(sims, self._topic_starts) if n_topics else sims[:0]
         fuzzy = [0.0] * n_topics
         compact = text.strip()
         if 0 < len(compact) <= 60:
@@ -118,23 +131,59 @@ class TopicIndex:
                 ti = self._variant_topic[vi]
                 fuzzy[ti] = max(fuzzy[ti], score / 100.0)
         scores = []
+        keyword_counts = self._keywords.count(text)
         for ti in range(n_topics):
-            centroid = sum(w * self._centroids[ti].get(k, 0.0) for k, w in vec.items())
-            kw = sum(1 for test in self._keywords[ti] if test(text))
-            s = 0.6 * best_variant[ti] + 0.3 * centroid + 0.15 * max(0.0, fuzzy[ti] - 0.5) * 2 + min(0.24, 0.08 * kw)
+            kw = keyword_counts.get(ti, 0)
+            s = (0.6 * float(best_variant[ti]) + 0.3 * float(centroid[ti]) + 0.15 * max(0.0, fuzzy[ti] - 0.5) * 2
+                 + min(0.24, 0.08 * kw))
             scores.append(TopicScore(self.topic_ids[ti], round(min(1.0, s), 4)))
         scores.sort(key=lambda s: -s.score)
         return scores
 
 
-def _keyword_test(word: str, prefix: bool):
-    """Chinese keywords match anywhere; English ones as whole words ("apr" is not in "april")."""
-    if not word:
-        return lambda text: False
-    if not word.isascii():
-        return lambda text: word in text
-    rx = re.compile(r"(?<![a-z0-9])" + re.escape(word) + ("" if prefix else r"(?![a-z0-9])"))
-    return lambda text: rx.search(text) is not None
+class _KeywordCounter:
+    """How many distinct keywords of each topic a text contains, in one Aho-Corasick pass.
+
+    Chinese keywords match anywhere; English ones as whole words ("apr" is not in "april"; "sue*" takes endings).
+    """
+
+    def __init__(self, per_topic: list[list[str]]):
+        self._automaton = ahocorasick.Automaton()
+        entries: dict[str, list[tuple[int, int, bool]]] = defaultdict(list)
+        for ti, words in enumerate(per_topic):
+            for ki, raw in enumerate(words):
+                prefix = raw.endswith("*")
+                word = raw.rstrip("*")
+                if word:
+                    entries[word].append((ti, ki, prefix))
+        for word, targets in entries.items():
+            self._automaton.add_word(word, (len(word), word.isascii(), targets))
+        self._empty = not entries
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def count(self, text: str) -> dict[int, int]:
+        if self._empty or not text:
+            return {}
+        found: set[tuple[int, int]] = set()
+        n = len(text)
+        for end, (length, latin, targets) in self._automaton.iter(text):
+            start = end - length + 1
+            left_ok = not (latin and start > 0 and _is_ascii_alnum(text[start - 1]))
+            right_ok = not (latin and end + 1 < n and _is_ascii_alnum(text[end + 1]))
+            if not left_ok:
+                continue
+            for ti, ki, prefix in targets:
+                if right_ok or prefix:
+                    found.add((ti, ki))
+        counts: dict[int, int] = defaultdict(int)
+        for ti, _ in found:
+            counts[ti] += 1
+        return counts
+
+
+def _arrays(pairs: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+    return np.fromiter((i for i, _ in pairs), dtype=np.intp), np.fromiter((w for _, w in pairs), dtype=np.float64)
 
 
 def _unit(vec: dict[str, float]) -> dict[str, float]:
