@@ -18,7 +18,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.kb.schema import Topic
-from bot.normalize import Normalised, Normaliser, _is_ascii_alnum, is_cjk
+from bot.normalize import Normalised, Normaliser, cuts_word_left, cuts_word_right, is_cjk
 
 _EN_STOP = set("""a an the i me my mine we our you your he she it they them their is am are was were be been being do
 does did doing have has had having to of in on at by for with about from as into than then so if or and but not no can
@@ -157,7 +157,7 @@ class _KeywordCounter:
                 if word:
                     entries[word].append((ti, ki, prefix))
         for word, targets in entries.items():
-            self._automaton.add_word(word, (len(word), word.isascii(), targets))
+            self._automaton.add_word(word, (len(word), targets))
         self._empty = not entries
         if not self._empty:
             self._automaton.make_automaton()
@@ -166,15 +166,13 @@ class _KeywordCounter:
         if self._empty or not text:
             return {}
         found: set[tuple[int, int]] = set()
-        n = len(text)
-        for end, (length, latin, targets) in self._automaton.iter(text):
+        for end, (length, targets) in self._automaton.iter(text):
             start = end - length + 1
-            left_ok = not (latin and start > 0 and _is_ascii_alnum(text[start - 1]))
-            right_ok = not (latin and end + 1 < n and _is_ascii_alnum(text[end + 1]))
-            if not left_ok:
+            if cuts_word_left(text, start):
                 continue
+            whole = not cuts_word_right(text, end + 1)
             for ti, ki, prefix in targets:
-                if right_ok or prefix:
+                if whole or prefix:
                     found.add((ti, ki))
         counts: dict[int, int] = defaultdict(int)
         for ti, _ in found:

@@ -17,7 +17,7 @@ import ahocorasick
 
 from bot.entities import Entity
 from bot.kb.schema import Pattern
-from bot.normalize import Normalised, Normaliser, _is_ascii_alnum
+from bot.normalize import Normalised, Normaliser, _is_ascii_alnum, cuts_word_left, cuts_word_right
 
 ENTITY_TERMS = {"@url", "@url_suspicious", "@phone", "@amount", "@bank_card", "@late_hour", "@id_number"}
 NEGATION_REACH = 15      # units before a match in which a negator can negate it
@@ -29,8 +29,6 @@ Span = tuple[int, int]
 @dataclass(frozen=True)
 class TermInfo:
     text: str
-    check_left: bool     # a Latin letter at the start must not continue a longer word
-    check_right: bool
     prefix: bool         # `arrest*`: any ending allowed
 
 
@@ -108,7 +106,7 @@ class Matcher:
         if raw in ENTITY_TERMS:
             if raw not in self._entity_ids:
                 self._entity_ids[raw] = len(self._terms)
-                self._terms.append(TermInfo(raw, False, False, False))
+                self._terms.append(TermInfo(raw, False))
             return self._entity_ids[raw]
         if raw.startswith("@"):
             raise UnknownVocab(f"unknown entity {raw} (known: {', '.join(sorted(ENTITY_TERMS))})")
@@ -118,8 +116,7 @@ class Matcher:
         tid = self._term_ids.get(key)
         if tid is None:
             tid = len(self._terms)
-            self._terms.append(TermInfo(text, bool(text) and _is_ascii_alnum(text[0]),
-                                        bool(text) and _is_ascii_alnum(text[-1]) and not prefix, prefix))
+            self._terms.append(TermInfo(text, prefix))
             self._term_ids[key] = tid
         return tid
 
@@ -158,9 +155,8 @@ class Matcher:
                 stop = end + 1
                 for tid in ids:
                     info = self._terms[tid]
-                    if info.check_left and start > 0 and _is_ascii_alnum(text[start - 1]):
-                        continue
-                    if info.check_right and stop < n and _is_ascii_alnum(text[stop]):
+                    # English terms are whole words; `arrest*` takes any ending
+                    if cuts_word_left(text, start) or (not info.prefix and cuts_word_right(text, stop)):
                         continue
                     span_end = stop
                     if info.prefix:

@@ -42,6 +42,16 @@ def _is_ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
+def cuts_word_left(text: str, start: int) -> bool:
+    """A match starting at `start` would begin inside a longer Latin word ("sue" in "issue")."""
+    return 0 < start < len(text) and _is_ascii_alnum(text[start]) and _is_ascii_alnum(text[start - 1])
+
+
+def cuts_word_right(text: str, stop: int) -> bool:
+    """A match ending before `stop` would end inside a longer Latin word ("apr" in "april")."""
+    return 0 < stop < len(text) and _is_ascii_alnum(text[stop - 1]) and _is_ascii_alnum(text[stop])
+
+
 @dataclass
 class Normalised:
     original: str
@@ -178,10 +188,7 @@ class Normaliser:
             start = end - length + 1
             if ascii_only and not has_cjk and canonical not in self._speak_targets:
                 continue
-            # Latin letters at either edge must not continue a longer Latin word.
-            if _is_ascii_alnum(text[start]) and start > 0 and _is_ascii_alnum(text[start - 1]):
-                continue
-            if _is_ascii_alnum(text[end]) and end + 1 < len(text) and _is_ascii_alnum(text[end + 1]):
+            if cuts_word_left(text, start) or cuts_word_right(text, end + 1):
                 continue
             if any(a < end + 1 and start < b for a, b in protected) and any(c.isascii() for c in text[start:end + 1]):
                 continue

@@ -63,13 +63,13 @@ def load_kb(root: Path, lenient: bool = False) -> KnowledgeBase:
     if taxonomy is None or lexicon is None:
         raise KBInvalid(errors)
     kb = KnowledgeBase(root, taxonomy, lexicon)
-    seen: dict[str, Path] = {}
+    seen: dict[tuple[str, str], Path] = {}
 
     def unique(kind: str, key: str, path: Path) -> bool:
         if (kind, key) in seen:
-            errors.append(KBError(path, f"duplicate {kind} id (also in {seen[(kind, key)]})", entry=key))  # type: ignore[index]
+            errors.append(KBError(path, f"duplicate {kind} id (also in {seen[(kind, key)]})", entry=key))
             return False
-        seen[(kind, key)] = path  # type: ignore[index]
+        seen[(kind, key)] = path
         return True
 
     for path in sorted((root / "laws").glob("*.yaml")):
