@@ -31,8 +31,8 @@ from bot.kb.loader import load_kb  # noqa: E402
 
 
 def corpus(engine: Engine, n: int) -> list[dict[str, str]]:
-    texts = [(p.jurisdiction, t) for p in engine.kb.practices
-             for _, t in [*p.examples.all(), *p.counter_examples.all()]]
+    texts = [(jur, t) for s in engine.kb.signals for jur in engine.kb.covered
+             for _, t in [*s.examples, *s.counter_examples]]
     rng = random.Random(7)
     out = []
     for i in range(n):

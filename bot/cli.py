@@ -33,8 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
                                  ("answer", cmd_answer, "answer a borrower's question")):
         s = sub.add_parser(name, help=helptext)
         s.add_argument("text", nargs="*", help="the text (default: standard input)")
-        s.add_argument("--lang", help="zh-Hans | zh-Hant | en (default: the language of the text)")
-        s.add_argument("--jurisdiction", help="CN | US (default: CN)")
+        s.add_argument("--lang", help="the language of the reply: zh-Hans | zh-Hant | en (default: the text's)")
+        s.add_argument("--jurisdiction", help="a jurisdiction of the knowledge base (CN, US …) or any ISO 3166 "
+                       "code (GB, KE …: judged as not covered); default: inferred from the text, else the "
+                       "language's usual region")
         s.add_argument("--json", action="store_true", help="print one JSON object")
         s.add_argument("--jsonl", action="store_true",
                        help="read JSON lines {id, text, lang?, jurisdiction?} and write one JSON line each")
@@ -207,11 +209,14 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     except (KBError, ValueError) as exc:
         print(f"knowledge base INVALID: {exc}", file=sys.stderr)
         return 1
+    for w in kb.warnings:
+        print(f"warning: {w.describe()}", file=sys.stderr)
     stats = kb_stats(engine)
     failures = example_failures(engine)
-    print(f"knowledge base OK: {stats['practices']} practices ({stats['by_jurisdiction']}), {stats['topics']} topics, "
-          f"{stats['patterns']} patterns, {stats['terms']} terms, {stats['citations']} citations, "
-          f"{stats['channels']} channels")
+    print(f"knowledge base OK: {stats['signals']} signals ({stats['signals_by_language']}), "
+          f"{len(stats['jurisdictions'])} jurisdictions ({', '.join(stats['jurisdictions'])}), {stats['topics']} "
+          f"topics, {stats['patterns']} patterns, {stats['terms']} terms, {stats['citations']} citations, "
+          f"{stats['channels']} channels, {len(kb.warnings)} warning(s)")
     if failures:
         print(f"{len(failures)} example(s) do not behave as written:")
         for f in failures[:40]:
@@ -220,36 +225,40 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
 
 
 def example_failures(engine) -> list[str]:
-    """Examples that do not trigger their practice, counter-examples that do."""
+    """Examples that do not trigger their signal, counter-examples that do, in every jurisdiction it applies in."""
     out = []
-    for p in engine.kb.practices:
-        for lang, text in p.examples.all():
-            a = engine.assess(text, lang, p.jurisdiction)
-            if p.id not in {f.practice.id for f in a.findings}:
-                out.append(f"{p.id}: example not matched: {text[:60]!r}")
-        for lang, text in p.counter_examples.all():
-            a = engine.assess(text, lang, p.jurisdiction)
-            if p.id in {f.practice.id for f in a.findings}:
-                out.append(f"{p.id}: counter-example matched: {text[:60]!r}")
+    for s in engine.kb.signals:
+        for jur in engine.kb.jurisdictions:
+            if not s.applies_in(jur):
+                continue
+            for lang, text in s.examples:
+                if s.id not in {f.id for f in engine.assess(text, lang, jur).findings}:
+                    out.append(f"{s.id} [{jur}]: example not matched: {text[:60]!r}")
+            for lang, text in s.counter_examples:
+                if s.id in {f.id for f in engine.assess(text, lang, jur).findings}:
+                    out.append(f"{s.id} [{jur}]: counter-example matched: {text[:60]!r}")
     return out
 
 
 def kb_stats(engine) -> dict[str, Any]:
     kb = engine.kb
-    unlawful_without = [p.id for p in kb.practices
-                        if kb.kind_of(p.category) == "unlawful" and not p.legal_basis]
-    langs = Counter(lang for p in kb.practices for lang, _ in p.examples.all())
+    unlawful_without = [f"{code}:{s.id}" for code in kb.covered for s in kb.signals
+                        if kb.kind_of(s.category) == "unlawful" and not kb.judgement(code, s).legal_basis]
+    langs = Counter(lang for s in kb.signals for lang, _ in s.examples)
     qlangs = Counter(lang for t in kb.topics for lang, _ in t.questions.all())
+    by_folder = Counter(p.parent.name for p in {kb.files["signal:" + s.id] for s in kb.signals})
     return {
-        "practices": len(kb.practices),
-        "by_jurisdiction": dict(Counter(p.jurisdiction for p in kb.practices)),
-        "by_category": dict(Counter(p.category for p in kb.practices)),
+        "signals": len(kb.signals),
+        "signals_by_language": dict(by_folder),
+        "by_category": dict(Counter(s.category for s in kb.signals)),
+        "jurisdictions": kb.covered,
+        "regions_not_covered": sorted(kb.regions),
         "topics": len(kb.topics),
         "question_variants": dict(qlangs),
-        "patterns": sum(len(p.patterns) for p in kb.practices) + sum(len(t.patterns) for t in kb.topics),
-        "terms": sum(m.term_count for m in engine.matchers.values()) + engine.topic_matcher.term_count,
+        "patterns": sum(len(s.patterns) for s in kb.signals) + sum(len(t.patterns) for t in kb.topics),
+        "terms": engine.pattern_detector.matcher.term_count + engine.topic_matcher.term_count,
         "examples": dict(langs),
-        "languages": ["zh-Hans", "zh-Hant", "en"],
+        "languages": list(kb.languages.languages),
         "citations": len(kb.citations),
         "laws": len(kb.laws),
         "channels": len(kb.channels),

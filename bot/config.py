@@ -10,15 +10,13 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 
 
 @dataclass(frozen=True)
 class Settings:
     knowledge_dir: Path
     locales_dir: Path
-    default_language: str = "zh-Hans"
-    default_jurisdiction: str = "CN"
+    default_language: str = "zh-Hans"      # from knowledge/languages.yaml (the one table of languages)
     answer_confidence: float = 0.45
     answer_floor: float = 0.12
     database: Path = ROOT / "data" / "rights-bot.sqlite3"
@@ -37,8 +35,7 @@ def load_settings(path: Path | None = None) -> Settings:
     return Settings(
         knowledge_dir=_under_root(raw.get("knowledge_dir", "knowledge")),
         locales_dir=_under_root(raw.get("locales_dir", "locales")),
-        default_language=raw.get("default_language", "zh-Hans"),
-        default_jurisdiction=raw.get("default_jurisdiction", "CN"),
+        default_language=_language_table(_under_root(raw.get("knowledge_dir", "knowledge")))[0],
         answer_confidence=float(engine.get("answer_confidence", 0.45)),
         answer_floor=float(engine.get("answer_floor", 0.12)),
         database=_under_root(database),
@@ -50,3 +47,18 @@ def load_settings(path: Path | None = None) -> Settings:
 def _under_root(p: str | Path) -> Path:
     p = Path(p)
     return p if p.is_absolute() else ROOT / p
+
+
+def _language_table(knowledge_dir: Path) -> tuple[str, tuple[str, ...]]:
+    """(default language, every language) from knowledge/languages.yaml, read without validation: the full check
+    is `rights-bot kb check`, and the interface needs the list before the knowledge base is loaded."""
+    try:
+        raw = yaml.safe_load((knowledge_dir / "languages.yaml").read_text(encoding="utf-8")) or {}
+        langs = tuple(raw.get("languages") or ())
+        return str(raw.get("default") or (langs[0] if langs else "zh-Hans")), langs or ("zh-Hans",)
+    except (OSError, yaml.YAMLError, AttributeError):
+        return "zh-Hans", ("zh-Hans",)
+
+
+# the languages of the interface, in the order of the table
+LANGUAGES: tuple[str, ...] = _language_table(ROOT / "knowledge")[1]

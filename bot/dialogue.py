@@ -4,13 +4,17 @@ The Telegram handlers (handlers/) turn a `Reply` into a message with an inline k
 `callback_data` back into a call here. Button data are short ASCII ids, always within Telegram's 64 bytes:
 
     m:check  m:ask  m:rights  m:help         menus
-    a:<what>:<ids>                           details of an assessment: what = r (replies), n (next steps),
-                                             l (the law), f (card for family); ids = short practice ids
-    t:<topic>                                a topic of the knowledge base
+    a:<what>:<region>:<ids>                  details of an assessment: what = l (the law in full), r (what to
+                                             reply), a (replies if the borrower accepts the debt), n (what to
+                                             do now), c (where to complain), f (card for family); region = the
+                                             region judged; ids = short signal ids
+    t:<topic>[:<region>]                     a topic of the knowledge base
+    tb:<l|c>:<topic>:<region>                a topic answer's legal basis / where to get help
+    m:region                                 the region menu
     rp:<page>                                a page of /rights
     fb:<t|p>:<ref>:<u|d>                     feedback on a topic / on the practices of an assessment
     amb:<m|q>:<token>                        an ambiguous text is a message / a question
-    lang:<code>  reg:<CN|US>                 settings
+    lang:<code>  reg:<region>                settings (regions: the knowledge base's, and "other")
     fg:yes  fg:no                            /forget confirmation
 
 Texts are never kept, except an ambiguous text while the user decides what it is: in memory only
@@ -32,10 +36,13 @@ from typing import Any, Iterable
 from babel import Locale
 from babel.dates import format_date
 
+from bot import languages
+from bot.audience import OTHER, Audience, region_name
 from bot.config import LANGUAGES
 from bot.engine import MAX_CHARS, Answer, Assessment, Engine
 from bot.i18n import gettext_for
-from bot.kb.schema import Practice, Topic
+from bot.judge import Finding, Judge, long_date
+from bot.kb.loader import Signal
 from bot.render import render, split_html
 from bot.report import verdict_label
 
@@ -44,8 +51,7 @@ PENDING_TTL = 30 * 60
 TOPICS_PER_PAGE = 6
 PLAN_CALLBACK = "plan:start"
 HIDDEN_TOPICS = ("crisis", "out_of_scope")
-BABEL_LOCALE = {"zh-Hans": "zh_Hans", "zh-Hant": "zh_Hant", "en": "en"}
-POLICE_FALLBACK = {"CN": "110", "US": "911"}
+MAX_SUMMARY_FINDINGS = 3    # findings on the first screen of an assessment; the rest are one tap away
 
 
 # -- the reply model -----------------------------------------------------------------------------------
@@ -106,23 +112,27 @@ _SENTENCES = re.compile(r"[。！？!?.;；\n]+")
 
 class Analysis:
     """What the engine says about one text, computed once per update and only as far as needed: a forwarded
-    message needs no answer, a text sent after "Ask a question" no assessment."""
+    message needs no answer, a text sent after "Ask a question" no assessment. The text is read (normalised)
+    once and the audience resolved once, here."""
 
-    def __init__(self, text: str, engine: Engine, lang: str, jurisdiction: str):
-        self.text, self._engine, self._lang, self._jur = text, engine, lang, jurisdiction
+    def __init__(self, text: str, engine: Engine, lang: str, region: str | None = None,
+                 user_lang_code: str | None = None):
+        self.text, self._engine = text, engine
+        self.message = engine.read(text)
+        self.audience = engine.audience(self.message, lang, region, user_lang_code)
         self._assessment: Assessment | None = None
         self._answer: Answer | None = None
 
     @property
     def assessment(self) -> Assessment:
         if self._assessment is None:
-            self._assessment = self._engine.assess(self.text, self._lang, self._jur)
+            self._assessment = self._engine.assess(self.message, audience=self.audience)
         return self._assessment
 
     @property
     def answer(self) -> Answer:
         if self._answer is None:
-            self._answer = self._engine.answer(self.text, self._lang, self._jur)
+            self._answer = self._engine.answer(self.message, audience=self.audience)
         return self._answer
 
     @property
@@ -254,19 +264,26 @@ class Dialogue:
         self.engine, self.kb = engine, engine.kb
         self.retention_days = retention_days
         self.plan_available, self.plan_callback = plan_available, plan_callback
-        self.practices = self.kb.practice_by_id
+        self.signals = self.kb.signal_by_id
         self.topics = self.kb.topic_by_id
-        self.short_ids = _short_ids([p.id for p in self.kb.practices])
-        self.practice_of_short = {v: k for k, v in self.short_ids.items()}
-        self.jurisdictions = [j for j in ("CN", "US") if j == "CN" or any(p.jurisdiction == j
-                                                                          for p in self.kb.practices)]
+        self.short_ids = _short_ids([s.id for s in self.kb.signals])
+        self.signal_of_short = {v: k for k, v in self.short_ids.items()}
+        # the regions a user can choose: every jurisdiction of the knowledge base, then "somewhere else"
+        self.jurisdictions = [*self.kb.covered, OTHER]
         self.browse_topics = [t.id for t in self.kb.topics if t.id not in HIDDEN_TOPICS]
-        self._basis_cache: dict[tuple[tuple[str, ...], str, bool], list[dict[str, Any]]] = {}
 
     # -- engine ------------------------------------------------------------------------------------------
 
-    def analyse(self, text: str, lang: str, jurisdiction: str) -> Analysis:
-        return Analysis(text, self.engine, lang, jurisdiction)
+    def analyse(self, text: str, lang: str, jurisdiction: str | None = None,
+                user_lang_code: str | None = None) -> Analysis:
+        """jurisdiction: the region the user chose (None: inferred from the text, else the language's)."""
+        return Analysis(text, self.engine, lang, jurisdiction, user_lang_code)
+
+    def audience(self, lang: str, jurisdiction: str | None = None, user_lang_code: str | None = None) -> Audience:
+        return self.engine.audience(None, lang, jurisdiction, user_lang_code)
+
+    def _judge(self, audience: Audience) -> Judge:
+        return self.engine.judge(audience)
 
     # -- menus ---------------------------------------------------------------------------------------------
 
@@ -275,9 +292,9 @@ class Dialogue:
         return [[Button(_("Check a message"), "m:check"), Button(_("Ask a question"), "m:ask")],
                 [Button(_("Make a repayment plan"), self.plan_callback), Button(_("My rights"), "m:rights")]]
 
-    def start(self, lang: str, jurisdiction: str) -> Reply:
-        return Reply(render("start.html.j2", lang, region=self.region_name(jurisdiction, lang)),
-                     self.main_buttons(lang))
+    def start(self, lang: str, jurisdiction: str | None = None) -> Reply:
+        covered = ", ".join(self.region_name(j, lang) for j in self.kb.covered)
+        return Reply(render("start.html.j2", lang, region=covered), self.main_buttons(lang))
 
     def help(self, lang: str) -> Reply:
         return Reply(render("help.html.j2", lang, plan=self.plan_available), self.main_buttons(lang))
@@ -290,24 +307,30 @@ class Dialogue:
         buttons = [[Button(self.language_name(code), f"lang:{code}") for code in LANGUAGES]]
         return Reply(render("notice.html.j2", lang, text=_("Choose the language of the bot:")), buttons)
 
-    def lang_set(self, lang: str, jurisdiction: str) -> Outcome:
+    def lang_set(self, lang: str, jurisdiction: str | None = None) -> Outcome:
         _ = gettext_for(lang)
         return Outcome([Reply(render("notice.html.j2", lang, text=_("From now on I will answer in %(language)s.")
                                      % {"language": self.language_name(lang)}), self.main_buttons(lang), True)],
                        toast=self.language_name(lang))
 
-    def region_menu(self, lang: str, jurisdiction: str) -> Reply:
+    def region_menu(self, lang: str, jurisdiction: str | None = None) -> Reply:
         _ = gettext_for(lang)
-        buttons = [[Button(("✓ " if j == jurisdiction else "") + self.region_name(j, lang), f"reg:{j}")
-                    for j in self.jurisdictions]]
-        text = _("Which law should I apply? Now: %(region)s.") % {"region": self.region_name(jurisdiction, lang)}
-        return Reply(render("region.html.j2", lang, text=text, only_cn=len(self.jurisdictions) == 1), buttons)
+        now = self.audience(lang, jurisdiction)
+        buttons = [[Button(("✓ " if jurisdiction and j == now.region else "") + self.region_label(j, lang),
+                           f"reg:{j}")] for j in self.jurisdictions]
+        text = _("Which law should I apply? Now: %(region)s.") % {"region": self.region_name(now.region, lang)}
+        return Reply(render("region.html.j2", lang, text=text), buttons)
 
     def region_set(self, lang: str, jurisdiction: str) -> Outcome:
         _ = gettext_for(lang)
-        text = _("From now on I apply the law of %(region)s.") % {"region": self.region_name(jurisdiction, lang)}
+        if jurisdiction == OTHER:
+            text = _("I do not cover the law of your region yet. I will still point out what debt-collection rules "
+                     "widely forbid, without citing any country's law, and tell you what kind of local help to "
+                     "look for.")
+        else:
+            text = _("From now on I apply the law of %(region)s.") % {"region": self.region_name(jurisdiction, lang)}
         return Outcome([Reply(render("notice.html.j2", lang, text=text), [], True)],
-                       toast=self.region_name(jurisdiction, lang))
+                       toast=self.region_label(jurisdiction, lang))
 
     def forget_confirm(self, lang: str) -> Reply:
         _ = gettext_for(lang)
@@ -384,12 +407,12 @@ class Dialogue:
 
     # -- texts ---------------------------------------------------------------------------------------------
 
-    def respond(self, analysis: Analysis, lang: str, jurisdiction: str, *, kind: str, crisis_done: bool = False,
-                pending_token: str | None = None) -> list[Reply]:
+    def respond(self, analysis: Analysis, lang: str, jurisdiction: str | None = None, *, kind: str,
+                crisis_done: bool = False, pending_token: str | None = None) -> list[Reply]:
         """Replies to a text already classified as `kind`; crisis support first unless already sent."""
         out: list[Reply] = []
         if not crisis_done and analysis.crisis:
-            out.append(self.crisis(lang, jurisdiction))
+            out.append(self.crisis(lang, analysis.audience))
         if kind == "message":
             out.extend(self.assessment(analysis.assessment, lang))
         elif kind == "question":
@@ -399,42 +422,56 @@ class Dialogue:
             out.append(self.ambiguous(lang, pending_token or ""))
         return out
 
-    def crisis(self, lang: str, jurisdiction: str) -> Reply:
+    def crisis(self, lang: str, audience: Audience | str | None = None) -> Reply:
+        """Crisis support: the region's crisis lines and emergency numbers, never another region's."""
+        audience = self._as_audience(lang, audience)
+        judge = self._judge(audience)
         topic = self.topics.get("crisis")
-        text, channels = "", []
-        if topic is not None:
-            text = self._answer_text(topic, jurisdiction, lang)[0]
-            channels = [self._channel(c, lang) for c in topic.channels if c in self.kb.channels]
-        return Reply(render("crisis.html.j2", lang, answer=text, channels=channels))
+        ans = judge.answer(topic) if topic is not None else None
+        ids = [*judge.crisis_lines, *judge.emergency, *(ans.channels if ans else [])]
+        return Reply(render("crisis.html.j2", lang, answer=ans.text.get(lang) if ans else "",
+                            channels=judge.channels(ids, lang)))
 
-    def danger(self, lang: str, jurisdiction: str) -> Reply:
-        police = next((ch.contact for cid, ch in self.kb.channels.items()
-                       if ch.jurisdiction == jurisdiction and ch.kind == "police" and ch.contact), None)
-        return Reply(render("danger.html.j2", lang, number=police or POLICE_FALLBACK.get(jurisdiction, "110")))
+    def danger(self, lang: str, audience: Audience | str | None = None) -> Reply:
+        audience = self._as_audience(lang, audience)
+        return Reply(render("danger.html.j2", lang, number=self._judge(audience).police_number()))
 
     def assessment(self, a: Assessment, lang: str) -> list[Reply]:
+        """The first reply fits a phone screen: the verdict, at most three findings of a line each (what, the
+        quoted words, the main legal basis), the law applied; the rest sits behind buttons."""
         _ = gettext_for(lang)
+        judge = self._judge(a.audience)
         out = []
         if "threat_violence" in a.categories:
-            out.append(self.danger(lang, a.jurisdiction))
-        findings = [{"title": f.practice.title.get(lang), "evidence": f.evidence, "kind": f.kind,
-                     "explanation": f.practice.explanation.get(lang),
-                     "basis": self._basis(f.practice.legal_basis, lang)} for f in a.findings]
+            out.append(self.danger(lang, a.audience))
+        top = _one_per_category(a.findings)
+        lines = []
+        for f in top[:MAX_SUMMARY_FINDINGS]:
+            basis = _main_basis(judge, f, lang)
+            lines.append({"title": f.signal.title.get(lang), "evidence": _clip(f.evidence), "kind": f.kind,
+                          "basis": basis["label"] if basis else "", "model": f.source != "pattern",
+                          "confidence": round(f.score * 100)})
         buttons: list[list[Button]] = []
+        region = a.audience.region
         if a.findings:
-            ids = self._ids_field([f.practice.id for f in a.findings], prefix="a:r:")
-            buttons = [[Button(_("Suggested replies"), f"a:r:{ids}"), Button(_("What to do now"), f"a:n:{ids}")],
-                       [Button(_("Explain the law"), f"a:l:{ids}")]]
+            ids = self._ids_field([f.id for f in top], prefix=f"a:r:{region}:")
+            buttons = [[Button(_("The law in full"), f"a:l:{region}:{ids}"),
+                        Button(_("What to reply"), f"a:r:{region}:{ids}")],
+                       [Button(_("What to do now"), f"a:n:{region}:{ids}"),
+                        Button(_("Where to complain"), f"a:c:{region}:{ids}")]]
             if "contact_third_party" in a.categories:
-                buttons.append([Button(_("Card for family and contacts"), f"a:f:{ids}")])
-            fb = self._ids_field([f.practice.id for f in a.findings], prefix="fb:p::u")
-            buttons.append([Button("👍", f"fb:p:{fb}:u"), Button("👎", f"fb:p:{fb}:d")])
+                buttons.append([Button(_("Card for family and contacts"), f"a:f:{region}:{ids}")])
         else:
             buttons = [[Button(_("Ask a question"), "m:ask"), Button(_("My rights"), "m:rights")]]
-        truncated = len(a.text) > MAX_CHARS
-        out.append(Reply(render("assessment.html.j2", lang, verdict=a.verdict, verdict_label=verdict_label(
-            a.verdict, lang), region=self.region_name(a.jurisdiction, lang), findings=findings,
-            truncated=truncated, max_chars=MAX_CHARS), buttons))
+        buttons.append([Button(_("Change region"), "m:region")])
+        if a.findings:
+            fb = self._ids_field([f.id for f in top], prefix="fb:p::u")
+            buttons.append([Button("👍", f"fb:p:{fb}:u"), Button("👎", f"fb:p:{fb}:d")])
+        more = max(0, len(top) - MAX_SUMMARY_FINDINGS)
+        out.append(Reply(render("assessment.html.j2", lang, verdict=a.verdict,
+                                verdict_label=verdict_label(a.verdict, lang), findings=lines, more=more,
+                                law=self.law_line(a.audience, lang), truncated=a.truncated,
+                                max_chars=MAX_CHARS), buttons))
         return out
 
     def ambiguous(self, lang: str, token: str) -> Reply:
@@ -445,12 +482,12 @@ class Dialogue:
 
     def answer(self, ans: Answer, lang: str) -> list[Reply]:
         if ans.topic == "crisis":
-            return [self.crisis(lang, ans.jurisdiction)]
+            return [self.crisis(lang, ans.audience)]
         if ans.topic == "out_of_scope" or ans.topic not in self.topics:
             return [self.out_of_scope(lang)]
         if not ans.confident:
             return [self.did_you_mean(ans, lang)]
-        return [self.topic(ans.topic, lang, ans.jurisdiction)]
+        return [self.topic(ans.topic, lang, ans.audience)]
 
     def out_of_scope(self, lang: str) -> Reply:
         return Reply(render("out_of_scope.html.j2", lang), self.main_buttons(lang))
@@ -459,27 +496,55 @@ class Dialogue:
         _ = gettext_for(lang)
         ids = [ans.topic] + [t.topic for t in ans.alternatives]
         ids = [t for i, t in enumerate(ids) if t in self.topics and t not in HIDDEN_TOPICS and t not in ids[:i]][:3]
-        buttons = [[Button(self.topics[t].title.get(lang), f"t:{t}")] for t in ids]
+        region = ans.audience.region
+        buttons = [[Button(self.topics[t].title.get(lang), f"t:{t}:{region}")] for t in ids]
         if not buttons:
             return self.out_of_scope(lang)
         buttons.append([Button(_("My rights"), "m:rights")])
         return Reply(render("did_you_mean.html.j2", lang), buttons)
 
-    def topic(self, topic_id: str, lang: str, jurisdiction: str) -> Reply:
+    def topic(self, topic_id: str, lang: str, audience: Audience | str | None = None) -> Reply:
         _ = gettext_for(lang)
+        audience = self._as_audience(lang, audience)
         topic = self.topics.get(topic_id)
         if topic is None:
             return self.out_of_scope(lang)
         if topic_id == "crisis":
-            return self.crisis(lang, jurisdiction)
-        text, sources, used = self._answer_text(topic, jurisdiction, lang)
-        buttons = [[Button(self.topics[r].title.get(lang), f"t:{r}")] for r in self.related(topic_id)]
+            return self.crisis(lang, audience)
+        judge = self._judge(audience)
+        ans = judge.answer(topic)
+        if ans is None:
+            return self.out_of_scope(lang)
+        region = audience.region
+        buttons = []
+        details = []
+        if ans.sources:
+            details.append(Button(_("Legal basis"), f"tb:l:{topic_id}:{region}"))
+        if ans.channels:
+            details.append(Button(_("Where to get help"), f"tb:c:{topic_id}:{region}"))
+        if details:
+            buttons.append(details)
+        buttons += [[Button(self.topics[r].title.get(lang), f"t:{r}:{region}")] for r in self.related(topic_id)]
+        buttons.append([Button(_("Change region"), "m:region")])
         buttons.append([Button("👍", f"fb:t:{topic_id}:u"), Button("👎", f"fb:t:{topic_id}:d")])
-        return Reply(render("topic.html.j2", lang, title=topic.title.get(lang), answer=text,
-                            basis=self._basis(sources, lang),
-                            channels=[self._channel(c, lang) for c in topic.channels if c in self.kb.channels],
-                            region=self.region_name(used, lang),
-                            other_law=used != jurisdiction, wanted=self.region_name(jurisdiction, lang)), buttons)
+        return Reply(render("topic.html.j2", lang, title=topic.title.get(lang), answer=ans.text.get(lang),
+                            law=self.law_line(audience, lang)), buttons)
+
+    def topic_detail(self, what: str, topic_id: str, lang: str, region: str | None) -> Outcome:
+        """The legal basis (l) or the help channels (c) of a topic answer, one tap away."""
+        audience = self._as_audience(lang, region)
+        topic = self.topics.get(topic_id)
+        judge = self._judge(audience)
+        ans = judge.answer(topic) if topic is not None else None
+        if ans is None or topic is None:
+            return self.expired(lang)
+        if what == "l":
+            basis = judge.citations(ans.sources, lang, summary=True)
+            return Outcome([Reply(render("topic_basis.html.j2", lang, title=topic.title.get(lang), basis=basis,
+                                         secondary=any(c["status"] != "confirmed" for c in basis)))])
+        return Outcome([Reply(render("next_steps.html.j2", lang, todo=[], evidence=[],
+                                     channels=judge.channels(ans.channels, lang), local_help=not audience.covered,
+                                     law=self.law_line(audience, lang)))])
 
     def related(self, topic_id: str, n: int = 3) -> list[str]:
         topic = self.topics[topic_id]
@@ -508,54 +573,80 @@ class Dialogue:
             buttons.append(nav)
         return Reply(render("rights.html.j2", lang, page=page + 1, pages=pages), buttons, edit)
 
-    # -- details of an assessment -------------------------------------------------------------------------
+    # -- details of an assessment, one tap away ---------------------------------------------------------------
 
-    def detail(self, what: str, ids: str, lang: str, jurisdiction: str) -> Outcome:
-        practices = self.practices_of(ids)
-        if not practices:
+    def detail(self, what: str, ids: str, lang: str, jurisdiction: str | None = None) -> Outcome:
+        """what: l (the law in full), r (what to reply), a (replies for a borrower who accepts the debt),
+        n (what to do now), c (where to complain), f (card for family). Every screen says each citation,
+        evidence item and channel once, the most important first."""
+        region, _sep, rest = ids.partition(":") if ":" in ids else (jurisdiction or "", "", ids)
+        signals = self.signals_of(rest)
+        if not signals:
             return self.expired(lang)
-        if what == "r":
-            items = [{"title": p.title.get(lang), "short": p.replies.short.get(lang),
-                      "formal": p.replies.formal.get(lang)} for p in practices]
-            return Outcome([Reply(render("replies.html.j2", lang, items=items))])
+        audience = self._as_audience(lang, region or jurisdiction)
+        judge = self._judge(audience)
+        judged = [(sig, judge.judgement(sig)) for sig in signals]
+        law = self.law_line(audience, lang)
+        if what in ("r", "a"):
+            items, seen = [], set()
+            for sig, j in judged:
+                short = [x for x in j.replies.short.get(lang) if x not in seen]
+                formal = j.replies.formal.get(lang) if what == "r" or j.replies.accepting is None \
+                    else j.replies.accepting.get(lang)
+                seen.update(short)
+                if formal in seen:
+                    formal = ""
+                seen.add(formal)
+                if short or formal:
+                    items.append({"title": sig.title.get(lang), "short": short, "formal": formal})
+            buttons = []
+            if what == "r" and any(j.replies.accepting is not None for _s, j in judged):
+                buttons = [[Button(gettext_for(lang)("I accept this debt: show that version"),
+                                   f"a:a:{audience.region}:{rest}")]]
+            return Outcome([Reply(render("replies.html.j2", lang, items=items, accepting=what == "a"), buttons)])
         if what == "n":
-            evidence = _unique(e for p in practices for e in p.next_steps.evidence.get(lang))
-            todo = _unique(p.what_to_do.get(lang) for p in practices)
-            channels = _unique(c for p in practices for c in p.next_steps.channels)
-            return Outcome([Reply(render("next_steps.html.j2", lang, todo=todo, evidence=evidence,
-                                         channels=[self._channel(c, lang) for c in channels
-                                                   if c in self.kb.channels]))])
+            evidence = _unique(e for _s, j in judged for e in j.next_steps.evidence.get(lang))
+            todo = _unique(j.what_to_do.get(lang) for _s, j in judged)
+            return Outcome([Reply(render("next_steps.html.j2", lang, todo=todo, evidence=evidence, channels=[]))])
+        if what == "c":
+            channels = judge.channels((c for _s, j in judged for c in j.next_steps.channels), lang)
+            return Outcome([Reply(render("next_steps.html.j2", lang, todo=[], evidence=[], channels=channels,
+                                         law=law, local_help=not audience.covered))])
         if what == "l":
-            items = [{"title": p.title.get(lang), "explanation": p.explanation.get(lang),
-                      "basis": self._basis(p.legal_basis, lang, summaries=True)} for p in practices]
-            return Outcome([Reply(render("law.html.j2", lang, items=items))])
+            items, cited = [], set()
+            for sig, j in judged:
+                basis = [c for c in judge.citations(j.legal_basis, lang, summary=True) if c["id"] not in cited]
+                cited.update(c["id"] for c in basis)
+                items.append({"title": sig.title.get(lang), "explanation": j.explanation.get(lang), "basis": basis})
+            secondary = any(c["status"] != "confirmed" for it in items for c in it["basis"])
+            return Outcome([Reply(render("law.html.j2", lang, items=items, law=law, secondary=secondary))])
         if what == "f":
-            return Outcome([self.family_card(lang, practices)])
+            return Outcome([self.family_card(lang, signals, audience)])
         return self.expired(lang)
 
-    def family_card(self, lang: str, practices: list[Practice] | None = None, jurisdiction: str = "CN") -> Reply:
-        third = [p for p in practices or [] if p.category == "contact_third_party"]
+    def family_card(self, lang: str, signals: list[Signal] | None = None,
+                    audience: Audience | str | None = None) -> Reply:
+        audience = self._as_audience(lang, audience)
+        judge = self._judge(audience)
+        third = [s for s in signals or [] if s.category == "contact_third_party"]
         if not third:
-            third = [p for p in self.kb.practices if p.category == "contact_third_party"
-                     and p.jurisdiction == jurisdiction][:1]
-        channels = _unique(c for p in third for c in p.next_steps.channels)
-        jur = third[0].jurisdiction if third else jurisdiction
-        return Reply(render("family_card.html.j2", lang, region=self.region_name(jur, lang),
-                            channels=[self._channel(c, lang) for c in channels if c in self.kb.channels][:4]))
+            third = [s for s in self.kb.signals if s.category == "contact_third_party"][:1]
+        channels = judge.channels((c for s in third for c in judge.judgement(s).next_steps.channels), lang)
+        return Reply(render("family_card.html.j2", lang, law=self.law_line(audience, lang), channels=channels[:4]))
 
-    def practices_of(self, ids: str) -> list[Practice]:
+    def signals_of(self, ids: str) -> list[Signal]:
         out = []
         for s in ids.split(","):
-            pid = self.practice_of_short.get(s)
-            if pid and pid in self.practices:
-                out.append(self.practices[pid])
+            sid = self.signal_of_short.get(s)
+            if sid and sid in self.signals:
+                out.append(self.signals[sid])
         return out
 
     def feedback_refs(self, kind: str, ref: str) -> list[tuple[str, str]]:
         """(kind, id) pairs to store for a feedback button."""
         if kind == "t":
             return [("topic", ref)] if ref in self.topics else []
-        return [("practice", p.id) for p in self.practices_of(ref)]
+        return [("practice", s.id) for s in self.signals_of(ref)]
 
     def feedback_thanks(self, lang: str) -> str:
         _ = gettext_for(lang)
@@ -563,64 +654,74 @@ class Dialogue:
 
     # -- helpers -------------------------------------------------------------------------------------------
 
-    def _ids_field(self, practice_ids: list[str], prefix: str) -> str:
+    def _as_audience(self, lang: str, audience: Audience | str | None) -> Audience:
+        if isinstance(audience, Audience):
+            return audience
+        return self.audience(lang, audience or None)
+
+    def law_line(self, audience: Audience, lang: str) -> str:
+        """Which law a reply applied, and why: chosen, inferred from the message's words, or the language's."""
+        _ = gettext_for(lang)
+        name = self.region_name(audience.region, lang)
+        if not audience.covered:
+            return _("The law of %(region)s is not covered yet: this is general guidance, not that place's law.") \
+                % {"region": name} if audience.region != OTHER else \
+                _("Your region's law is not covered yet: this is general guidance, not any place's law.")
+        if audience.how == "inferred" and audience.cue:
+            return _("Law applied: %(region)s (from «%(cue)s» in the message)") % {"region": name,
+                                                                                   "cue": _clip(audience.cue, 20)}
+        return _("Law applied: %(region)s") % {"region": name}
+
+    def _ids_field(self, signal_ids: list[str], prefix: str) -> str:
         room = MAX_CALLBACK_DATA - len(prefix.encode())
         out: list[str] = []
-        for pid in _unique(practice_ids):
-            s = self.short_ids[pid]
+        for sid in _unique(signal_ids):
+            s = self.short_ids[sid]
             if len(",".join([*out, s])) > room:
                 break
             out.append(s)
         return ",".join(out)
 
-    def _answer_text(self, topic: Topic, jurisdiction: str, lang: str) -> tuple[str, list[str], str]:
-        used = jurisdiction if jurisdiction in topic.answers else "CN"
-        ans = topic.answers.get(used) or next(iter(topic.answers.values()))
-        return ans.text.get(lang), list(ans.sources), used
-
-    def _basis(self, refs: Iterable[str], lang: str, summaries: bool = False) -> list[dict[str, Any]]:
-        key = (tuple(refs), lang, summaries)
-        if key not in self._basis_cache:
-            self._basis_cache[key] = self._basis_uncached(key[0], lang, summaries)
-        return self._basis_cache[key]
-
-    def _basis_uncached(self, refs: Iterable[str], lang: str, summaries: bool) -> list[dict[str, Any]]:
-        out = []
-        for ref in refs:
-            c = self.kb.citations.get(ref)
-            if c is None or c.law not in self.kb.laws:
-                continue
-            law = self.kb.laws[c.law]
-            out.append({"law": law.title.get(lang), "article": c.article.get(lang),
-                        "effective": self.format_date(law.effective, lang), "status": c.status,
-                        "summary": c.summary.get(lang) if summaries else ""})
-        return out
-
-    def _channel(self, cid: str, lang: str) -> dict[str, str]:
-        ch = self.kb.channels[cid]
-        return {"name": ch.name.get(lang), "contact": ch.contact, "url": ch.url, "scope": ch.scope.get(lang)}
-
     @staticmethod
-    @lru_cache(maxsize=1024)
     def format_date(iso: str, lang: str) -> str:
-        if not iso:
-            return ""
-        try:
-            return format_date(dtm.date.fromisoformat(iso), format="long", locale=BABEL_LOCALE.get(lang, "zh_Hans"))
-        except ValueError:
-            return iso
+        return long_date(iso, lang)
 
     @staticmethod
     def language_name(lang: str) -> str:
         """The language's own name for itself (from CLDR through Babel): 中文 (简体), 中文 (繁體), English."""
-        loc = Locale.parse(BABEL_LOCALE.get(lang, "zh_Hans"))
+        loc = Locale.parse(languages.babel_locale(lang))
         name = loc.get_display_name(loc) or lang
         return name[:1].upper() + name[1:]
 
-    @staticmethod
-    def region_name(jurisdiction: str, lang: str) -> str:
-        _ = gettext_for(lang)
-        return {"CN": _("mainland China"), "US": _("the United States")}.get(jurisdiction, jurisdiction)
+    def region_name(self, jurisdiction: str, lang: str) -> str:
+        return region_name(self.kb, jurisdiction, lang)
+
+    def region_label(self, jurisdiction: str, lang: str) -> str:
+        """A button label for a region: its name, or "somewhere else" for a region not listed."""
+        if jurisdiction == OTHER:
+            return gettext_for(lang)("Somewhere else")
+        return self.region_name(jurisdiction, lang)
+
+
+def _one_per_category(findings: list[Finding]) -> list[Finding]:
+    """The most important finding of each category, in the judge's order (scam, unlawful, lawful; severity)."""
+    seen: set[str] = set()
+    out = []
+    for f in findings:
+        if f.category not in seen:
+            seen.add(f.category)
+            out.append(f)
+    return out
+
+
+def _main_basis(judge: Judge, f: Finding, lang: str) -> dict[str, Any] | None:
+    cites = judge.citations(f.judgement.legal_basis, lang)
+    return next((c for c in cites if c["status"] == "confirmed"), cites[0] if cites else None)
+
+
+def _clip(text: str, n: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _short_ids(ids: list[str]) -> dict[str, str]:

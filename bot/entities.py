@@ -22,20 +22,8 @@ _URL = re.compile(
     r"today|cash|money|io|me|co|ly|gl|gd|at|id|us|uk|hk|tw|app|ai|gov|edu)(?![a-z0-9])(?:[/?#][^\s<>\"'，。！？、）)】]*)?",
     re.I,
 )
-_PHONE = re.compile(
-    r"(?<![\d.])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)"          # CN mobile
-    r"|(?<![\d.])0\d{2,3}[ -]?\d{7,8}(?!\d)"                                 # CN landline
-    r"|(?<![\d.])[48]00[ -]?\d{3}[ -]?\d{4}(?!\d)"                           # 400 / 800
-    r"|(?<![\d.])95\d{3}(?:\d{3})?(?!\d)"                                    # bank service lines
-    r"|(?<![\d.])(?:\+?1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]\d{3}[ .-]\d{4}(?!\d)"   # US
-)
 _ID_NUMBER = re.compile(r"(?<!\d)\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dx](?![\dx])")
 _CARD = re.compile(r"(?<!\d)(?:\d{4}[ -]?){3}\d{4}(?:\d{1,3})?(?!\d)|(?<!\d)\d{16,19}(?!\d)")
-_AMOUNT = re.compile(
-    r"(?:[¥$]|rmb|usd|cny)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:万|千|k))?"
-    r"|\d[\d,]*(?:\.\d+)?\s?(?:万元|元|块钱|块|万|rmb|dollars|usd)",
-    re.I,
-)
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
               "十": 10, "十一": 11, "十二": 12}
 _HOUR_WORD = r"(\d{1,2}|十[一二]?|[零一二两三四五六七八九])"
@@ -59,19 +47,33 @@ class Entity:
     reason: str = ""
 
 
+def amount_regex(symbols: list[str], units: list[str]) -> re.Pattern[str]:
+    """Amounts written with a currency symbol before them (¥500, hk$ 1,200) or a unit after (500元, 20 dollars)."""
+    def alternatives(words: list[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+    return re.compile(rf"(?:{alternatives(symbols)})\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:万|千|k))?"
+                      rf"|\d[\d,]*(?:\.\d+)?\s?(?:{alternatives(units)})", re.I)
+
+
 class EntityFinder:
-    def __init__(self, links: LinkRules, late_hours: dict[str, tuple[int, int]]):
+    """phone_formats, currency symbols and units: the union over the knowledge base's jurisdictions, so a
+    message is read the same whoever judges it."""
+
+    def __init__(self, links: LinkRules, phone_formats: list[str], symbols: list[str], units: list[str]):
         self._shorteners = {s.lower() for s in links.shorteners}
         self._tlds = {t.lower().lstrip(".") for t in links.suspicious_tlds}
         self._lookalike = [w.lower() for w in links.lookalike_words]
-        self._late_hours = late_hours
+        self._phone = re.compile("|".join(f"(?:{rx})" for rx in phone_formats) or r"(?!x)x")
+        self._amount = amount_regex(symbols or ["$"], units or ["dollars"])
 
-    def find(self, norm: Normalised, jurisdiction: str = "CN") -> list[Entity]:
+    def find(self, norm: Normalised, late_hours: tuple[int, int] | None = (22, 8)) -> list[Entity]:
+        """late_hours: the judging jurisdiction's night (None: no fixed rule, no late-hour entity)."""
         text = norm.text
         out: list[Entity] = []
         taken: list[tuple[int, int]] = []
         if not any(ch.isdigit() for ch in text) and "." not in text:
-            return self._late_times(text, jurisdiction, taken)  # 凌晨三点 needs no digits
+            return self._late_times(text, late_hours, taken)  # 凌晨三点 needs no digits
         for m in _URL.finditer(text):
             url = m.group(0).rstrip(".,;:!?")
             if url.replace(".", "").isdigit():
@@ -79,16 +81,16 @@ class EntityFinder:
             suspicious, reason = self._judge_link(url)
             out.append(Entity("url", m.start(), m.start() + len(url), url, suspicious, reason))
             taken.append((m.start(), m.start() + len(url)))
-        for kind, rx in (("id_number", _ID_NUMBER), ("bank_card", _CARD), ("phone", _PHONE)):
+        for kind, rx in (("id_number", _ID_NUMBER), ("bank_card", _CARD), ("phone", self._phone)):
             for m in rx.finditer(text):
                 if _overlaps(m.start(), m.end(), taken):
                     continue
                 out.append(Entity(kind, m.start(), m.end(), m.group(0)))
                 taken.append((m.start(), m.end()))
-        for m in _AMOUNT.finditer(text):
+        for m in self._amount.finditer(text):
             if not _overlaps(m.start(), m.end(), taken):
                 out.append(Entity("amount", m.start(), m.end(), m.group(0).strip()))
-        out.extend(self._late_times(text, jurisdiction, taken))
+        out.extend(self._late_times(text, late_hours, taken))
         out.sort(key=lambda e: e.start)
         return out
 
@@ -114,9 +116,12 @@ class EntityFinder:
             return True, "lookalike"
         return False, ""
 
-    def _late_times(self, text: str, jurisdiction: str, taken: list[tuple[int, int]]) -> list[Entity]:
-        start_h, end_h = self._late_hours.get(jurisdiction, self._late_hours.get("CN", (22, 8)))
+    def _late_times(self, text: str, late_hours: tuple[int, int] | None, taken: list[tuple[int, int]]
+                    ) -> list[Entity]:
         out: list[Entity] = []
+        if late_hours is None:
+            return out
+        start_h, end_h = late_hours
 
         def late(hour: int) -> bool:
             return hour >= start_h or hour < end_h

@@ -14,15 +14,15 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bot import languages
 from bot.config import LANGUAGES, ROOT
 
 DOMAIN = "bot"
-CATALOGUE_DIR = {"zh-Hans": "zh_Hans", "zh-Hant": "zh_Hant", "en": "en"}
 
 
 @lru_cache(maxsize=None)
 def translations(lang: str, domain: str = DOMAIN, locales_dir: Path = ROOT / "locales") -> gettext.NullTranslations:
-    folder = CATALOGUE_DIR.get(lang)
+    folder = languages.catalogue(lang) if lang in LANGUAGES else None
     path = locales_dir / folder / "LC_MESSAGES" / f"{domain}.po" if folder else None
     if path is None or not path.exists():
         return gettext.NullTranslations()
@@ -36,19 +36,10 @@ def translations(lang: str, domain: str = DOMAIN, locales_dir: Path = ROOT / "lo
 
 def gettext_for(lang: str, domain: str = DOMAIN):
     """The `_` function of one language (and catalogue domain: "bot", "plan")."""
-    t = translations(lang if lang in LANGUAGES else "zh-Hans", domain)
+    t = translations(lang if lang in LANGUAGES else languages.default(), domain)
     return t.gettext
 
 
 def normalise_language_code(code: str | None, default: str = "zh-Hans") -> str:
-    """Map a Telegram / IETF language code to one of our three languages."""
-    if not code:
-        return default
-    c = code.strip().lower().replace("_", "-")
-    if c.startswith("zh"):
-        if any(t in c for t in ("hant", "-tw", "-hk", "-mo")):
-            return "zh-Hant"
-        return "zh-Hans"
-    if c.startswith("en"):
-        return "en"
-    return default
+    """Map a Telegram / IETF language code to one of our languages (languages.yaml), else `default`."""
+    return languages.from_telegram(code) or default

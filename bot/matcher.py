@@ -67,11 +67,13 @@ class Matcher:
         self._normaliser = normaliser
         self._terms: list[TermInfo] = []
         self._term_ids: dict[tuple[str, bool], int] = {}
+        self._raw_ids: dict[str, int] = {}
         self._entity_ids: dict[str, int] = {}
         self._vocab = vocab
         self.patterns: list[CompiledPattern] = []
         self._by_term: dict[int, list[tuple[int, int]]] = {}   # term -> (pattern, group) it belongs to
         self._regex_patterns: list[int] = []
+        self._regex_script: list[str] = []      # "cjk" | "latin" | "": what a text needs for the regex to match
         for owner, patterns in enumerate(owners):
             for p in patterns:
                 self._compile(owner, p)
@@ -103,6 +105,14 @@ class Matcher:
 
     def _term_id(self, raw: str) -> int:
         raw = raw.strip()
+        known = self._raw_ids.get(raw)
+        if known is not None:
+            return known      # vocabulary lists repeat the same terms across hundreds of patterns
+        tid = self._new_term_id(raw)
+        self._raw_ids[raw] = tid
+        return tid
+
+    def _new_term_id(self, raw: str) -> int:
         if raw in ENTITY_TERMS:
             if raw not in self._entity_ids:
                 self._entity_ids[raw] = len(self._terms)
@@ -130,6 +140,7 @@ class Matcher:
             cp = CompiledPattern(owner, "regex", [], p.window, p.ordered, p.cross_sentence, p.negatable, unless,
                                  re.compile(p.regex))
             self._regex_patterns.append(idx)
+            self._regex_script.append(_script_needed(p.regex))
         else:
             groups = [self._group(p.any)] if p.any is not None else [self._group(g) for g in p.all or []]
             cp = CompiledPattern(owner, "any" if p.any is not None else "all", groups, p.window, p.ordered,
@@ -192,7 +203,9 @@ class Matcher:
         for tid in hits.by_term:
             for idx, gi in self._by_term.get(tid, ()):
                 groups_hit.setdefault(idx, set()).add(gi)
-        candidates = set(self._regex_patterns)
+        text = hits.norm.text
+        scripts = {"": True, "cjk": hits.norm.cjk_chars > 0, "latin": _LATIN.search(text) is not None}
+        candidates = {idx for idx, needs in zip(self._regex_patterns, self._regex_script) if scripts[needs]}
         candidates.update(idx for idx, gs in groups_hit.items() if len(gs) == len(self.patterns[idx].groups))
         best: dict[int, Span] = {}
         for idx in sorted(candidates):
@@ -309,3 +322,16 @@ class Matcher:
             return False  # "if you don't pay …": the negation belongs to the condition
         stop = start if negator[1] <= start else end
         return not any(negator[1] <= b and be <= stop for b, be in hits.breakers)
+
+
+_LATIN = re.compile(r"[a-z]")
+_REGEX_SYNTAX = re.compile(r"\\.|\(\?[:=!<]*[=!]?|\{\d*,?\d*\}|\[\^?|\]")
+
+
+def _script_needed(regex: str) -> str:
+    """A regex with a Chinese literal cannot match a text without Chinese, one with Latin letters (outside its
+    escapes and character-class syntax) none without Latin letters: such regexes are skipped for those texts."""
+    if any("\u3400" <= ch <= "\u9fff" for ch in regex):
+        return "cjk"
+    literal = _REGEX_SYNTAX.sub("", regex)
+    return "latin" if _LATIN.search(literal) and not _REGEX_SYNTAX.search(literal) else ""

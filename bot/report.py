@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.audience import Audience, region_name
 from bot.engine import Answer, Assessment, Engine
 from bot.i18n import gettext_for
 
@@ -12,23 +13,32 @@ def verdict_label(verdict: str, lang: str) -> str:
             "lawful": _("Lawful"), "unclear": _("Unclear: nothing recognised")}[verdict]
 
 
+def law_line(engine: Engine, audience: Audience) -> str:
+    """"Law applied: mainland China", or for a region not covered, that its law is not covered yet."""
+    _ = gettext_for(audience.lang)
+    name = region_name(engine.kb, audience.region, audience.lang)
+    if audience.covered:
+        return _("Law applied: %(region)s") % {"region": name}
+    return _("The law of %(region)s is not covered yet: this is general guidance, not that place's law.") % {
+        "region": name}
+
+
 def assessment_text(engine: Engine, a: Assessment) -> str:
     _ = gettext_for(a.lang)
-    lines = [f"{_('Verdict')}: {verdict_label(a.verdict, a.lang)}  [{a.jurisdiction}]"]
+    judge = engine.judge(a.audience)
+    lines = [f"{_('Verdict')}: {verdict_label(a.verdict, a.lang)}", law_line(engine, a.audience)]
     for f in a.findings:
-        p = f.practice
+        j = f.judgement
         lines.append("")
-        lines.append(f"• {p.title.get(a.lang)} ({p.category})")
+        lines.append(f"• {f.signal.title.get(a.lang)} ({f.category})")
         lines.append(f"  {_('Quoted words')}: «{f.evidence}» [{f.start}:{f.end}]")
-        lines.append(f"  {p.explanation.get(a.lang)}")
-        for ref in p.legal_basis:
-            c = engine.kb.citations.get(ref)
-            if c:
-                law = engine.kb.laws[c.law]
-                note = "" if c.status == "confirmed" else f" ({_('reported wording; check the official text')})"
-                lines.append(f"  {_('Legal basis')}: {law.title.get(a.lang)} {c.article.get(a.lang)}{note}")
-        lines.append(f"  {_('What to do')}: {p.what_to_do.get(a.lang)}")
-        for r in p.replies.short.get(a.lang):
+        lines.append(f"  {j.explanation.get(a.lang)}")
+        for c in judge.citations(j.legal_basis, a.lang):
+            note = "" if c["status"] == "confirmed" else f" ({_('reported wording; check the official text')})"
+            since = f" ({_('in force since %(date)s') % {'date': c['effective_text']}})" if c["effective_text"] else ""
+            lines.append(f"  {_('Legal basis')}: {c['label']}{since}{note}")
+        lines.append(f"  {_('What to do')}: {j.what_to_do.get(a.lang)}")
+        for r in j.replies.short.get(a.lang):
             lines.append(f"  {_('You can reply')}: {r}")
     if a.verdict == "unclear":
         lines.append(_("No collection practice was recognised in this text."))
@@ -39,12 +49,14 @@ def assessment_text(engine: Engine, a: Assessment) -> str:
 
 def answer_text(engine: Engine, a: Answer) -> str:
     _ = gettext_for(a.lang)
+    judge = engine.judge(a.audience)
     topic = engine.kb.topic_by_id[a.topic]
-    ans = topic.answers.get(a.jurisdiction) or topic.answers["CN"]
-    lines = [f"{topic.title.get(a.lang)}", "", ans.text.get(a.lang)]
-    for cid in engine.topic_channels(topic, a.jurisdiction)[:4]:
-        ch = engine.kb.channels[cid]
-        lines.append(f"☎ {ch.name.get(a.lang)} {ch.contact}".rstrip())
+    ans = judge.answer(topic)
+    lines = [f"{topic.title.get(a.lang)}", law_line(engine, a.audience), ""]
+    if ans is not None:
+        lines.append(ans.text.get(a.lang))
+        for ch in judge.channels(ans.channels, a.lang)[:4]:
+            lines.append(f"☎ {ch['name']} {ch['contact'] or ch['url']}".rstrip())
     if not a.confident and a.topic not in ("crisis", "out_of_scope") and a.alternatives:
         lines.append("")
         lines.append(_("Did you mean:") + " " + " / ".join(

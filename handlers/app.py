@@ -312,8 +312,9 @@ def _drop_conversations(handler: ConversationHandler[Any], user_id: int) -> None
 
 # -- helpers --------------------------------------------------------------------------------------------------
 
-async def prefs(update: Update, context: RightsContext) -> tuple[str, str]:
-    """(language, jurisdiction) of the user: their choice, else Telegram's language_code, else the text."""
+async def prefs(update: Update, context: RightsContext) -> tuple[str, str | None]:
+    """(language, region) of the user: their choices; the language else from Telegram's language_code, else the
+    text; the region None when they have not chosen one."""
     if context.prefs is not None:
         return context.prefs
     services = context.services
@@ -329,9 +330,9 @@ async def prefs(update: Update, context: RightsContext) -> tuple[str, str]:
             text = "" if text.startswith("/") else text
             lang = detect_language(services.engine.normaliser.normalise(text[:500]), settings.default_language) \
                 if text else settings.default_language
-    jur = (row or {}).get("jurisdiction") or settings.default_jurisdiction
+    jur = (row or {}).get("jurisdiction") or None   # None: inferred from each message, else the language's region
     if jur not in services.dialogue.jurisdictions:
-        jur = settings.default_jurisdiction
+        jur = None
     context.prefs = (lang, jur)
     return context.prefs
 
@@ -392,10 +393,10 @@ async def crisis_guard(update: Update, context: RightsContext) -> None:
         return
     text = msg.text or msg.caption or ""
     lang, jur = await prefs(update, context)
-    context.analysis = analysis = context.services.dialogue.analyse(text, lang, jur)
+    context.analysis = analysis = context.services.dialogue.analyse(text, lang, jur, _lang_code(update))
     if not analysis.crisis:
         return
-    await send(update, context, [context.services.dialogue.crisis(lang, jur)])
+    await send(update, context, [context.services.dialogue.crisis(lang, analysis.audience)])
     context.crisis_sent = True
     mode = context.user_data.get("mode") if context.user_data is not None else None
     if classify(analysis, mode=mode) != "message":
@@ -477,7 +478,7 @@ async def _mode_command(update: Update, context: RightsContext, mode: str) -> No
             context.user_data["mode"] = mode
         await send(update, context, [dialogue.prompt_check(lang) if mode == "check" else dialogue.prompt_ask(lang)])
         return
-    analysis = dialogue.analyse(text, lang, jur)
+    analysis = dialogue.analyse(text, lang, jur, _lang_code(update))
     await send(update, context, dialogue.respond(analysis, lang, jur, kind="message" if mode == "check" else
                                                  "question"))
 
@@ -498,7 +499,7 @@ async def on_text(update: Update, context: RightsContext) -> None:
     lang, jur = await prefs(update, context)
     services = context.services
     dialogue = services.dialogue
-    analysis = context.analysis or dialogue.analyse(text, lang, jur)
+    analysis = context.analysis or dialogue.analyse(text, lang, jur, _lang_code(update))
     mode = context.user_data.pop("mode", None) if context.user_data is not None else None
     forwarded = msg.forward_origin is not None
     kind = classify(analysis, forwarded=forwarded, mode=mode)
@@ -525,7 +526,7 @@ async def on_group_mention(update: Update, context: RightsContext) -> None:
     if not text:
         await send(update, context, [dialogue.group_hint(lang)])
         return
-    analysis = dialogue.analyse(text, lang, jur)
+    analysis = dialogue.analyse(text, lang, jur, _lang_code(update))
     kind = classify(analysis, forwarded=msg.forward_origin is not None)
     if kind != "question" and not analysis.crisis:
         # never assess someone's messages in front of a group
@@ -562,14 +563,18 @@ async def on_button(update: Update, context: RightsContext) -> None:
             outcome.replies = [dialogue.prompt_check(lang) if parts[1] == "check" else dialogue.prompt_ask(lang)]
         elif parts[1] == "rights":
             outcome.replies = [dialogue.rights_page(lang, 0)]
+        elif parts[1] == "region":
+            outcome.replies = [dialogue.region_menu(lang, jur)]
         else:
             outcome.replies = [dialogue.help(lang)]
     elif data == dialogue.plan_callback:
         outcome = dialogue.plan_unavailable(lang)
-    elif head == "a" and len(parts) == 3:
-        outcome = dialogue.detail(parts[1], parts[2], lang, jur)
-    elif head == "t" and len(parts) == 2:
-        outcome.replies = [dialogue.topic(parts[1], lang, jur)]
+    elif head == "a" and len(parts) == 4:
+        outcome = dialogue.detail(parts[1], f"{parts[2]}:{parts[3]}", lang, jur)
+    elif head == "t" and len(parts) in (2, 3):
+        outcome.replies = [dialogue.topic(parts[1], lang, parts[2] if len(parts) == 3 else jur)]
+    elif head == "tb" and len(parts) == 4:
+        outcome = dialogue.topic_detail(parts[1], parts[2], lang, parts[3])
     elif head == "rp" and len(parts) == 2 and parts[1].isdigit():
         outcome.replies = [dialogue.rights_page(lang, int(parts[1]), edit=True)]
     elif head == "fb" and len(parts) == 4:
@@ -583,7 +588,7 @@ async def on_button(update: Update, context: RightsContext) -> None:
             outcome = dialogue.expired(lang)
         else:
             await _remove_keyboard(query)
-            analysis = dialogue.analyse(text, lang, jur)
+            analysis = dialogue.analyse(text, lang, jur, _lang_code(update))
             outcome.replies = dialogue.respond(analysis, lang, jur, kind="message" if parts[1] == "m" else "question")
     elif head == "lang" and len(parts) == 2 and parts[1] in LANGUAGES:
         await services.storage.set_user(user.id, language=parts[1])
@@ -767,3 +772,8 @@ def run_bot(args: argparse.Namespace | None = None) -> int:
 
 __all__ = ["build_application", "run_bot", "start_application", "stop_application", "configure_logging",
            "forget_user", "Services", "RightsContext", "COMMANDS"]
+
+
+def _lang_code(update: Update) -> str | None:
+    """Telegram's language code of the user: zh-hk or en-gb also say where they are."""
+    return update.effective_user.language_code if update.effective_user else None

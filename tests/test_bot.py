@@ -17,7 +17,7 @@ from fake_telegram import BotMessage, BotUnderTest, FakeUser
 from bot.dialogue import Dialogue, classify
 from bot.engine import Engine
 from bot.i18n import gettext_for
-from bot.kb.schema import Practice
+from bot.kb.loader import Signal
 from bot.report import verdict_label
 
 LANGS = {"zh-hans": "zh-Hans", "zh-hant": "zh-Hant", "en": "en"}
@@ -25,16 +25,16 @@ LANGS = {"zh-hans": "zh-Hans", "zh-hant": "zh-Hant", "en": "en"}
 
 def practice_example(engine: Engine, category: str, lang: str = "zh-Hans", jurisdiction: str = "CN") -> str:
     """An example message of the knowledge base that the engine finds `category` in, alone or not."""
-    for p in engine.kb.practices:
-        if p.category == category and p.jurisdiction == jurisdiction:
-            for text in _examples(p, lang):
+    for s in engine.kb.signals:
+        if s.category == category:
+            for text in _examples(s, lang):
                 if category in engine.assess(text, lang, jurisdiction).categories:
                     return text
     raise AssertionError(f"no example of {category} in {lang}")
 
 
-def _examples(p: Practice, lang: str) -> list[str]:
-    return [t for lg, t in p.examples.all() if lg == lang] or [t for _, t in p.examples.all()]
+def _examples(s: Signal, lang: str) -> list[str]:
+    return [t for lg, t in s.examples if lg == lang] or [t for _, t in s.examples]
 
 
 def question_for(engine: Engine, topic: str, lang: str) -> str:
@@ -101,29 +101,43 @@ async def test_command_menus_are_set_for_zh_and_en(bot: BotUnderTest) -> None:
 # -- questions -----------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("code", list(LANGS))
-async def test_a_question_gets_the_topic_answer_with_legal_basis_related_topics_and_feedback(
+async def test_a_question_gets_the_topic_answer_its_details_related_topics_and_feedback(
         bot: BotUnderTest, engine: Engine, code: str) -> None:
     lang = LANGS[code]
     _ = gettext_for(lang)
     user = bot.user(language_code=code)
     topic = engine.kb.topic_by_id["family_contact"]
-    await user.send(question_for(engine, "family_contact", lang))
+    question = question_for(engine, "family_contact", lang)
+    audience = Dialogue(engine).analyse(question, lang, None, code).audience
+    judge = engine.judge(audience)
+    ans = judge.answer(topic)
+    assert ans is not None
+    await user.send(question)
     reply = await user.reply()
     assert topic.title.get(lang) in reply.bold()
-    assert topic.answers["CN"].text.get(lang).splitlines()[0] in reply.text
-    if topic.answers["CN"].sources:
-        assert _("Legal basis") in reply.bold()
+    assert ans.text.get(lang).splitlines()[0] in reply.text
+    assert Dialogue(engine).law_line(audience, lang) in reply.text      # which law was applied, always shown
+    details = ([_("Legal basis")] if ans.sources else []) + ([_("Where to get help")] if ans.channels else [])
     related = [engine.kb.topic_by_id[t].title.get(lang) for t in Dialogue(engine).related("family_contact")]
-    assert reply.labels() == [*related, "👍", "👎"]
-    await user.press("👍")
+    assert reply.labels() == [*details, *related, _("Change region"), "👍", "👎"]
+    if ans.sources:
+        await user.press(_("Legal basis"))
+        basis = await user.reply()
+        assert judge.citation(ans.sources[0], lang)["label"] in basis.text
+    if ans.channels:
+        await user.press(_("Where to get help"), message=reply)
+        help_ = await user.reply()
+        first = judge.channel(ans.channels[0], lang)
+        assert first is not None and first["name"] in help_.text
+    await user.press("👍", message=reply)
     assert (await user.answer())["text"] == _("Thank you for your feedback.")
     edited = await user.reply(include_markup_edits=True)
-    assert "👍" not in edited.labels() and edited.labels() == related
+    assert "👍" not in edited.labels() and edited.labels() == [*details, *related, _("Change region")]
     rows = await bot.storage.db.execute_fetchall("SELECT kind, ref, vote FROM feedback WHERE user_id = ?", (user.id,))
     assert list(rows) == [("topic", "family_contact", 1)]
     # a related topic opens its answer
     if related:
-        await user.press(related[0])
+        await user.press(related[0], message=reply)
         assert related[0] in (await user.reply()).bold()
 
 
@@ -166,36 +180,45 @@ async def test_out_of_scope_gets_a_polite_note_of_what_the_bot_does(bot: BotUnde
 # -- collection messages -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("code", list(LANGS))
-async def test_forwarded_threat_gets_110_first_then_verdict_findings_and_three_buttons(
+async def test_forwarded_threat_gets_the_police_first_then_a_short_verdict_and_the_details_one_tap_away(
         bot: BotUnderTest, engine: Engine, code: str) -> None:
     lang = LANGS[code]
     _ = gettext_for(lang)
     text = practice_example(engine, "threat_violence")
-    assessment = engine.assess(text, lang, "CN")
+    d = Dialogue(engine)
+    analysis = d.analyse(text, lang, None, code)
+    assessment, judge = analysis.assessment, engine.judge(analysis.audience)
     user = bot.user(language_code=code)
     await user.send(text, forward_from="催收员")
     danger, verdict = await user.replies(2)
-    assert "110" in danger.text and not danger.buttons
+    police = judge.police_number()
+    assert (police in danger.text if police else _("If you feel in danger, call your local emergency number now.")
+            in danger.text) and not danger.buttons
     assert f"{_('Verdict')}: {_('Unlawful collection')}" in verdict.text
-    assert _("Law applied: %(region)s") % {"region": _("mainland China")} in verdict.text
-    for f in assessment.findings:
-        assert f.evidence in verdict.text and f.practice.title.get(lang) in verdict.text
-    assert verdict.labels()[:3] == [_("Suggested replies"), _("What to do now"), _("Explain the law")]
-    first = assessment.findings[0].practice
+    assert d.law_line(analysis.audience, lang) in verdict.text
+    assert len(verdict.text) < 1000                                       # fits a phone screen
+    first = assessment.findings[0]
+    assert first.signal.title.get(lang) in verdict.text
+    assert verdict.labels()[:4] == [_("The law in full"), _("What to reply"), _("What to do now"),
+                                    _("Where to complain")]
+    j = first.judgement
 
-    await user.press(_("Suggested replies"))
+    await user.press(_("What to reply"))
     replies = await user.reply()
-    assert first.replies.short.get(lang)[0] in replies.text
+    assert j.replies.short.get(lang)[0] in replies.text
     await user.press(_("What to do now"), message=verdict)
     steps = await user.reply()
-    assert first.what_to_do.get(lang) in steps.text
-    for cid in first.next_steps.channels[:2]:
-        assert engine.kb.channels[cid].contact in steps.text
-    await user.press(_("Explain the law"), message=verdict)
+    assert j.what_to_do.get(lang) in steps.text
+    await user.press(_("Where to complain"), message=verdict)
+    complain = await user.reply()
+    for cid in j.next_steps.channels[:2]:
+        assert engine.kb.channels[cid].contact in complain.text
+    await user.press(_("The law in full"), message=verdict)
     law = await user.reply()
-    citation = engine.kb.citations[first.legal_basis[0]]
-    assert engine.kb.laws[citation.law].title.get(lang) in law.text
-    assert citation.summary.get(lang) in law.text
+    if j.legal_basis:
+        citation = judge.citation(j.legal_basis[0], lang, summary=True)
+        assert citation is not None and citation["label"] in law.text and citation["summary"] in law.text
+    assert j.explanation.get(lang) in law.text
 
 
 @pytest.mark.parametrize("code", list(LANGS))
@@ -216,8 +239,8 @@ async def test_contacting_family_offers_a_forwardable_card_for_relatives(bot: Bo
 
 async def test_a_lawful_reminder_is_called_lawful(bot: BotUnderTest, engine: Engine) -> None:
     text = practice_example(engine, "lawful_reminder")
-    a = engine.assess(text, "en", "CN")
     user = bot.user(language_code="en")
+    a = Dialogue(engine).analyse(text, "en", None, "en").assessment
     await user.send(text, forward_from="Lender")
     reply = (await user.all_replies())[-1]
     assert f"Verdict: {verdict_label(a.verdict, 'en')}" in reply.text
@@ -268,18 +291,23 @@ async def test_ambiguous_text_asks_and_remembers_only_in_memory(bot: BotUnderTes
 # -- crisis --------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("code", list(LANGS))
-async def test_crisis_language_gets_support_and_hotlines_first(bot: BotUnderTest, engine: Engine, code: str) -> None:
+async def test_crisis_language_gets_support_and_the_regions_hotlines_first(bot: BotUnderTest, engine: Engine,
+                                                                          code: str) -> None:
     lang = LANGS[code]
     crisis = engine.kb.topic_by_id["crisis"]
     text = next(q for lg, q in crisis.questions.all() if lg == lang and engine.answer(q, lang).topic == "crisis")
+    audience = Dialogue(engine).analyse(text, lang, None, code).audience
+    judge = engine.judge(audience)
     user = bot.user(language_code=code)
     await user.send(text)
     replies = await user.all_replies()
     first = replies[0]
-    assert crisis.answers["CN"].text.get(lang).splitlines()[0] in first.text
-    for cid in crisis.channels:
-        if engine.kb.channels[cid].jurisdiction == "CN":
-            assert engine.kb.channels[cid].contact in first.text
+    ans = judge.answer(crisis)
+    assert ans is not None and ans.text.get(lang).splitlines()[0] in first.text
+    for cid in judge.crisis_lines + judge.emergency:
+        assert engine.kb.channels[cid].contact in first.text
+    others = [ch.contact for ch in engine.kb.channels.values() if ch.jurisdiction != judge.code and ch.contact]
+    assert not any(f" {n}" in first.text for n in others if len(n) >= 3)
     assert len(replies) == 1
 
 
@@ -291,7 +319,7 @@ async def test_crisis_in_a_pasted_collection_message_comes_first_then_the_assess
     await user.reply()
     await user.send(threat + "\n我真的不想活了")
     replies = await user.all_replies()
-    crisis = engine.kb.topic_by_id["crisis"].answers["CN"].text.get("zh-Hans").splitlines()[0]
+    crisis = engine.kb.jurisdictions["CN"].answers["crisis"].text.get("zh-Hans").splitlines()[0]
     assert crisis in replies[0].text
     assert "110" in replies[1].text and "结论" in replies[-1].text
 
@@ -302,13 +330,29 @@ async def test_region_is_kept_and_shown_in_every_verdict(bot: BotUnderTest, engi
     user = bot.user(language_code="en")
     await user.send("/region")
     menu = await user.reply()
-    assert menu.labels()[0] == "✓ mainland China"
-    if "the United States" not in menu.labels():
-        pytest.skip("the knowledge base has no US practices yet")
-    await user.press("the United States")
-    assert "the United States" in (await user.reply()).text
+    assert menu.labels() == ["mainland China", "the United States", "Somewhere else"]
+    await user.press("mainland China")
+    assert "mainland China" in (await user.reply()).text
     await user.send("/check Pay today or we will tell your employer and your parents.")
-    assert "Law applied: the United States" in (await user.all_replies())[-1].text
+    assert "Law applied: mainland China" in (await user.all_replies())[-1].text
+    await user.send("/region")
+    menu = await user.reply()
+    assert menu.labels()[0] == "✓ mainland China"
+    await user.press("Somewhere else")
+    await user.reply()
+    await user.send("/check Pay today or we will tell your employer and your parents.")
+    verdict = (await user.all_replies())[-1]
+    assert "not covered yet" in verdict.text and "110" not in verdict.text and "12378" not in verdict.text
+
+
+async def test_a_region_is_inferred_from_the_message_and_can_be_changed_in_one_tap(bot: BotUnderTest) -> None:
+    user = bot.user(language_code="en")
+    await user.send("/check Your loan of KES 15,000 is overdue. We will tell your employer today.")
+    verdict = (await user.all_replies())[-1]
+    assert "not covered yet" in verdict.text and "Kenya" in verdict.text
+    await user.press("Change region")
+    menu = await user.reply()
+    assert "the United States" in menu.labels()
 
 
 async def test_rights_are_browsed_page_by_page_in_one_message(bot: BotUnderTest, engine: Engine) -> None:
@@ -361,28 +405,36 @@ async def test_user_html_is_shown_as_typed_and_never_breaks_a_reply(bot: BotUnde
     assert (await user.all_replies())
 
 
-async def test_a_reply_over_4096_characters_is_split_at_paragraphs(bot: BotUnderTest, engine: Engine) -> None:
+async def test_the_law_in_full_over_4096_characters_is_split_at_paragraphs(bot: BotUnderTest,
+                                                                           engine: Engine) -> None:
     texts, cats = [], set()
-    for p in engine.kb.practices:
-        if p.jurisdiction == "CN" and engine.kb.kind_of(p.category) != "lawful" and p.category not in cats:
-            ex = [t for lg, t in p.examples.all() if lg == "zh-Hans"][:1]
+    for s in engine.kb.signals:
+        if engine.kb.kind_of(s.category) != "lawful" and s.category not in cats:
+            ex = [t for lg, t in s.examples if lg == "zh-Hans"][:1]
             if ex:
                 texts.append(ex[0])
-                cats.add(p.category)
+                cats.add(s.category)
     text = "\n".join(texts)
-    a = engine.assess(text, "en", "CN")
-    html = Dialogue(engine).assessment(a, "en")[-1].html
-    assert len(html) > 4096, "precondition: the assessment of all these examples is long"
     user = bot.user(language_code="en")
+    await user.send("/region")
+    await user.reply()
+    await user.press("mainland China")
+    await user.reply()
     await user.send("/check " + text)
     replies = await user.all_replies()
-    verdict_parts = replies[1:] if "110" in replies[0].text and "Verdict" not in replies[0].text else replies
-    assert len(verdict_parts) >= 2
-    assert all(len(r.text.encode("utf-16-le")) // 2 <= 4096 for r in replies)
-    assert not any(r.buttons for r in verdict_parts[:-1]) and verdict_parts[-1].buttons
-    joined = "\n".join(r.text for r in verdict_parts)
+    verdict = replies[-1]
+    assert len(verdict.text) < 1000 and "more in" in verdict.text    # the first screen stays short
+    await user.press("The law in full", message=verdict)
+    parts = await user.all_replies()
+    assert len(parts) >= 2, "precondition: the law of all these practices is long"
+    assert all(len(r.text.encode("utf-16-le")) // 2 <= 4096 for r in parts)
+    a = engine.assess(text, "en", "CN")
+    joined = "\n".join(r.text for r in parts)
+    shown: dict[str, Any] = {}
     for f in a.findings:
-        assert f.practice.title.get("en") in joined
+        shown.setdefault(f.category, f)
+    for f in list(shown.values())[:5]:
+        assert f.signal.title.get("en") in joined
 
 
 # -- privacy -------------------------------------------------------------------------------------------------

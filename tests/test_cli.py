@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -78,9 +79,10 @@ def test_assess_json_and_stdin() -> None:
 def test_kb_stats_json() -> None:
     proc = run("kb", "stats", "--json")
     stats = json.loads(proc.stdout)
-    assert stats["practices"] > 0 and stats["topics"] == 19
+    assert stats["signals"] > 0 and stats["topics"] >= 19
     assert stats["practices_missing_legal_basis"] == []
-    assert set(stats) >= {"patterns", "languages", "by_jurisdiction"}
+    assert set(stats) >= {"patterns", "languages", "jurisdictions", "signals_by_language"}
+    assert {"CN", "US"} <= set(stats["jurisdictions"])
 
 
 @pytest.fixture
@@ -108,13 +110,40 @@ def test_kb_check_names_file_and_line_of_a_yaml_error(tmp_path: Path, broken_kb:
 
 
 def test_kb_check_names_entry_and_field_of_a_schema_error(tmp_path: Path, broken_kb: Path) -> None:
-    target = next((broken_kb / "practices" / "cn").glob("*.yaml"))
-    text = target.read_text(encoding="utf-8").replace("severity:", "severity_typo:", 1)
-    target.write_text(text, encoding="utf-8")
+    judgement = broken_kb / "jurisdictions" / "cn" / "judgements" / "contact_third_party.yaml"
+    judgement.write_text(judgement.read_text(encoding="utf-8").replace("\n    replies:", "\n    replies_typo:", 1),
+                         encoding="utf-8")
+    signal = broken_kb / "signals" / "zh" / "insult_abuse.yaml"
+    signal.write_text(signal.read_text(encoding="utf-8").replace("window:", "windw:", 1), encoding="utf-8")
     proc = run("kb", "check", env=_config(tmp_path, broken_kb))
     assert proc.returncode == 1
     err = proc.stderr.decode()
-    assert target.name in err and "entry cn." in err and "severity" in err
+    line = next(x for x in err.splitlines() if "contact_third_party.yaml" in x)
+    assert re.search(r"contact_third_party\.yaml:\d+: entry contact_third_party\.\w+: field signals\..*replies_typo",
+                     line) or "replies_typo" in line, line
+    line = next(x for x in err.splitlines() if "insult_abuse.yaml" in x)
+    assert re.search(r"insult_abuse\.yaml:\d+: entry insult_abuse\.\w+: field patterns\.\d+\.windw", line), line
+
+
+def test_kb_check_names_a_missing_judgement_and_a_wrong_countrys_citation(tmp_path: Path, broken_kb: Path) -> None:
+    (broken_kb / "jurisdictions" / "us" / "judgements" / "insult_abuse.yaml").unlink()
+    target = broken_kb / "jurisdictions" / "cn" / "judgements" / "threat_violence.yaml"
+    text = target.read_text(encoding="utf-8").replace("legal_basis: [", "legal_basis: [us.fdcpa.1692d_1, ", 1)
+    target.write_text(text, encoding="utf-8")
+    proc = run("kb", "check", env=_config(tmp_path, broken_kb))
+    err = proc.stderr.decode()
+    assert proc.returncode == 1
+    assert "no judgement for category insult_abuse" in err
+    assert "us.fdcpa.1692d_1 is another jurisdiction's law" in err
+
+
+def test_kb_check_warns_of_a_missing_translation_and_falls_back(tmp_path: Path, broken_kb: Path) -> None:
+    target = broken_kb / "topics" / "lawsuit.yaml"
+    lines = [x for x in target.read_text(encoding="utf-8").splitlines() if not x.startswith("      zh-Hant: ")]
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = run("kb", "check", env=_config(tmp_path, broken_kb))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "lawsuit.yaml" in proc.stderr.decode() and "no translation for zh-Hant" in proc.stderr.decode()
 
 
 def test_assess_refuses_to_start_on_an_invalid_knowledge_base(tmp_path: Path, broken_kb: Path) -> None:

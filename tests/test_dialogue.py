@@ -32,25 +32,29 @@ def test_forwarded_and_modes_decide(engine: Engine) -> None:
 
 def test_button_data_always_fits_in_64_bytes(engine: Engine) -> None:
     d = Dialogue(engine)
-    a = engine.assess("\n".join(t for p in engine.kb.practices for _, t in p.examples.all()[:1]), "en", "CN")
+    a = engine.assess("\n".join(s.examples[0][1] for s in engine.kb.signals), "en", "CN")
     assert len(a.findings) > 5
     for reply in d.assessment(a, "en"):
         for b in itertools.chain.from_iterable(reply.buttons):
             assert b.data is None or len(b.data.encode()) <= MAX_CALLBACK_DATA
+            if b.data and b.data.startswith("a:"):     # each detail screen still knows what it is about
+                assert d.detail(b.data.split(":")[1], b.data.split(":", 2)[2], "en").replies
     for t in engine.kb.topics:
         for b in itertools.chain.from_iterable(d.topic(t.id, "zh-Hant", "CN").buttons):
             assert len((b.data or "").encode()) <= MAX_CALLBACK_DATA
-    assert len(set(d.short_ids.values())) == len(engine.kb.practices)
+    assert len(set(d.short_ids.values())) == len(engine.kb.signals)
 
 
 def test_did_you_mean_offers_the_top_three_topics(engine: Engine) -> None:
     from bot.answer import TopicScore
 
     topics = [t.id for t in engine.kb.topics if t.id not in ("crisis", "out_of_scope")][:4]
-    ans = Answer("x", "en", "CN", topics[0], 0.3, [TopicScore(t, 0.2) for t in topics[1:]], False)
+    audience = engine.audience(None, "en", "US")
+    ans = Answer("x", "en", audience, topics[0], 0.3, [TopicScore(t, 0.2) for t in topics[1:]], False)
     reply = Dialogue(engine).answer(ans, "en")[0]
     assert "Did you mean:" in reply.html
-    assert [row[0].data for row in reply.buttons[:3]] == [f"t:{t}" for t in topics[:3]]
+    # each choice answers under the law the question was asked under
+    assert [row[0].data for row in reply.buttons[:3]] == [f"t:{t}:US" for t in topics[:3]]
 
 
 def test_pending_texts_are_per_user_single_use_and_expire() -> None:

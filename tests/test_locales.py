@@ -8,14 +8,17 @@ from babel.messages.pofile import read_po
 
 from bot.config import ROOT
 from bot.dialogue import Dialogue
-from bot.i18n import CATALOGUE_DIR, gettext_for, normalise_language_code
+from bot import languages
+from bot.config import LANGUAGES
+from bot.i18n import gettext_for, normalise_language_code
 
 METHODS = [("bot/plan/**", "ignore"), ("handlers/plan.py", "ignore"), ("handlers/plan/**", "ignore"),
            ("locales/templates/plan/**", "ignore"), ("bot/**.py", "python"), ("handlers/**.py", "python"),
            ("locales/templates/**.j2", "jinja2")]
 REPORT_MSGIDS = ["Probably a scam", "Unlawful collection", "Lawful", "Unclear: nothing recognised", "Verdict",
                  "Quoted words", "reported wording; check the official text", "Legal basis", "What to do",
-                 "You can reply", "No collection practice was recognised in this text.", "Did you mean:"]
+                 "You can reply", "No collection practice was recognised in this text.", "Did you mean:",
+                 "in force since %(date)s"]
 
 
 def used_msgids() -> set[str]:
@@ -24,14 +27,13 @@ def used_msgids() -> set[str]:
             for _, _, m, _, _ in extract_from_dir(str(ROOT), METHODS, keywords=keywords)}
 
 
-@pytest.mark.parametrize("lang", list(CATALOGUE_DIR))
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_msgid_is_translated(lang: str) -> None:
-    path = ROOT / "locales" / CATALOGUE_DIR[lang] / "LC_MESSAGES" / "bot.po"
+    path = ROOT / "locales" / languages.catalogue(lang) / "LC_MESSAGES" / "bot.po"
     with path.open("rb") as fh:
         catalog = read_po(fh)
     translated = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
-    used = used_msgids()
-    assert used >= set(REPORT_MSGIDS)
+    used = used_msgids() | set(REPORT_MSGIDS)   # report.py writes its strings inside f-strings
     missing = sorted(used - set(translated))
     assert not missing, f"{lang}: untranslated: {missing}"
     for msgid in used:

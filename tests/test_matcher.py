@@ -12,11 +12,12 @@ VOCAB = {"family": ["家人", "父母", "family", "your mother"], "tell": ["通�
 
 
 def match(engine: Engine, pattern: dict, text: str, jurisdiction: str = "CN") -> str | None:
+    late_hours = engine.kb.jurisdictions[jurisdiction].info.late_hours
     lex = engine.kb.lexicon
     m = Matcher(engine.normaliser, [[Pattern.model_validate(pattern)]], VOCAB, list(lex.negators), list(lex.breakers),
                 list(lex.conditionals))
     norm = engine.normaliser.normalise(text)
-    spans = m.match(m.hits(norm, engine.entity_finder.find(norm, jurisdiction)))
+    spans = m.match(m.hits(norm, engine.entity_finder.find(norm, late_hours)))
     if 0 not in spans:
         return None
     start, end = norm.span(*spans[0])

@@ -1,51 +1,73 @@
-"""The shape of every knowledge-base file (see knowledge/README.md)."""
+"""The shape of every knowledge-base file (see knowledge/README.md).
+
+Two halves: *signals* (what a message says; per language, in `signals/<lang>/`) and *jurisdictions* (what the law
+says about it; `jurisdictions/<code>/`). Texts shown to users are keyed by language code; a missing translation
+falls back (see `Text.get`) and is a `kb check` warning, not a load failure.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, field_validator, model_validator
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+# The order in which languages stand in for a missing translation; set once from languages.yaml by the loader.
+FALLBACK_ORDER: list[str] = ["en", "zh-Hans", "zh-Hant"]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
 
-class Text(Strict):
-    """A text in each of the three languages."""
+def _fallback(values: dict[str, object], lang: str) -> object | None:
+    if lang in values:
+        return values[lang]
+    for other in FALLBACK_ORDER:
+        if other in values:
+            return values[other]
+    return next(iter(values.values()), None)
 
-    zh_Hans: str = Field(alias="zh-Hans", min_length=1)
-    zh_Hant: str = Field(alias="zh-Hant", min_length=1)
-    en: str = Field(min_length=1)
+
+class Text(RootModel[dict[str, Annotated[str, Field(min_length=1)]]]):
+    """A text in several languages: {zh-Hans: …, zh-Hant: …, en: …}."""
+
+    model_config = ConfigDict(frozen=True)
 
     def get(self, lang: str) -> str:
-        return {"zh-Hans": self.zh_Hans, "zh-Hant": self.zh_Hant, "en": self.en}.get(lang, self.zh_Hans)
+        value = _fallback(self.root, lang)
+        return value if isinstance(value, str) else ""
+
+    @property
+    def languages(self) -> set[str]:
+        return set(self.root)
 
 
-class TextList(Strict):
-    """Lists of texts in each of the three languages."""
+class TextList(RootModel[dict[str, list[str]]]):
+    """Lists of texts by language."""
 
-    zh_Hans: list[str] = Field(alias="zh-Hans", min_length=1)
-    zh_Hant: list[str] = Field(alias="zh-Hant", min_length=1)
-    en: list[str] = Field(min_length=1)
+    model_config = ConfigDict(frozen=True)
 
     def get(self, lang: str) -> list[str]:
-        return {"zh-Hans": self.zh_Hans, "zh-Hant": self.zh_Hant, "en": self.en}.get(lang, self.zh_Hans)
+        value = _fallback(self.root, lang)
+        return list(value) if isinstance(value, list) else []
+
+    @property
+    def languages(self) -> set[str]:
+        return set(self.root)
 
 
-class Samples(Strict):
-    """Example messages by language; a language may be missing (a US practice has no Chinese examples)."""
+class Samples(RootModel[dict[str, list[str]]]):
+    """Example messages by language (only the languages a signal file is written in)."""
 
-    zh_Hans: list[str] = Field(default_factory=list, alias="zh-Hans")
-    zh_Hant: list[str] = Field(default_factory=list, alias="zh-Hant")
-    en: list[str] = Field(default_factory=list)
+    model_config = ConfigDict(frozen=True)
+    root: dict[str, list[str]] = Field(default_factory=dict)
 
     def all(self) -> list[tuple[str, str]]:
-        return [(lang, s) for lang, items in (("zh-Hans", self.zh_Hans), ("zh-Hant", self.zh_Hant), ("en", self.en))
-                for s in items]
+        return [(lang, s) for lang, items in self.root.items() for s in items]
 
 
 def _number_as_text(v: object) -> object:
@@ -55,6 +77,7 @@ def _number_as_text(v: object) -> object:
 
 Term = Annotated[str, BeforeValidator(_number_as_text)]
 Status = Literal["confirmed", "secondary", "unconfirmed"]
+Severity = Literal["info", "low", "medium", "high", "critical"]
 
 
 class Pattern(Strict):
@@ -84,28 +107,111 @@ class Pattern(Strict):
         return self
 
 
-class Law(Strict):
-    jurisdiction: str
-    title: Text
-    effective: str = ""
-    kind: Literal["statute", "judicial_interpretation", "regulation", "self_regulation", "standard", "guidance"]
-    source: str = ""
+def _date(v: object) -> str:
+    text = "" if v is None else str(v)
+    if text and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError("dates are YYYY-MM-DD (or empty when unknown)")
+    return text
 
-    @field_validator("effective")
+
+Date = Annotated[str, BeforeValidator(_date)]
+
+
+# -- languages and regions -------------------------------------------------------------------------------------
+
+class Language(Strict):
+    name: str                              # the language's own name for itself
+    babel: str                             # Babel / CLDR locale (dates, region names)
+    catalogue: str                         # folder of locales/<catalogue>/LC_MESSAGES/*.po
+    signals: str                           # folder of signals/<signals>/ that detects messages in it
+    region: str                            # usual region of a speaker when nothing else is known
+    telegram: list[str] = Field(min_length=1)   # Telegram / IETF language codes (prefix match) that mean it
+
+
+class LanguagesFile(Strict):
+    version: Literal[1]
+    default: str
+    fallback: list[str] = Field(default_factory=list)   # order of languages standing in for a missing text
+    languages: dict[str, Language]
+    # Telegram language codes that name a region as well (zh-hk -> HK)
+    telegram_regions: dict[str, str] = Field(default_factory=dict)
+
+
+class Region(Strict):
+    """A region the knowledge base does not cover: it is recognised, and judged with honest scope."""
+
+    cues: list[Term] = Field(default_factory=list)
+
+
+class RegionsFile(Strict):
+    version: Literal[1]
+    regions: dict[str, Region]
+
+
+# -- jurisdictions ---------------------------------------------------------------------------------------------
+
+class Currency(Strict):
+    code: str                              # ISO 4217
+    symbols: list[Term] = Field(min_length=1)   # written before an amount: ¥, hk$, rmb
+    units: list[Term] = Field(default_factory=list)   # written after an amount: 元, 块, dollars
+
+
+class Jurisdiction(Strict):
+    code: str                              # ISO 3166 (or "general" for the honest-scope judge)
+    name: Text
+    covered: bool = True                   # false: no statute is cited, only what rules widely forbid
+    default_language: str
+    timezone: str
+    currency: Currency | None = None
+    phone_formats: list[str] = Field(default_factory=list)   # regular expressions over normalised text
+    late_hours: tuple[int, int] | None = None   # contact from the first hour until the second is late
+    late_hours_note: Text | None = None    # where no fixed rule exists, what to say instead
+    emergency: list[str] = Field(default_factory=list)       # channel ids, the first is the one to call
+    police: str = ""                       # channel id
+    crisis_lines: list[str] = Field(default_factory=list)    # channel ids
+    cues: list[Term] = Field(default_factory=list)           # words in a message that point to this place
+
+    @field_validator("phone_formats")
     @classmethod
-    def _date(cls, v: str) -> str:
-        if v and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
-            raise ValueError("effective must be YYYY-MM-DD or empty")
+    def _regexes(cls, v: list[str]) -> list[str]:
+        for rx in v:
+            try:
+                re.compile(rx)
+            except re.error as exc:
+                raise ValueError(f"invalid regex {rx!r}: {exc}") from None
         return v
+
+    @field_validator("late_hours")
+    @classmethod
+    def _hours(cls, v: tuple[int, int] | None) -> tuple[int, int] | None:
+        if v is not None and not all(0 <= h <= 23 for h in v):
+            raise ValueError("hours are 0-23")
+        return v
+
+
+class JurisdictionFile(Strict):
+    version: Literal[1]
+    jurisdiction: Jurisdiction
+
+
+class Law(Strict):
+    title: Text
+    effective: Date = ""
+    # the law this one replaced or that replaces it: citations of a superseded law are flagged by kb check
+    superseded_by: str = ""
+    kind: Literal["statute", "judicial_interpretation", "regulation", "self_regulation", "standard", "guidance",
+                  "case_law", "code_of_practice"]
+    source: str = ""
+    jurisdiction: str = ""                 # filled in from the folder
 
 
 class Citation(Strict):
     law: str
     article: Text
     status: Status
-    as_of: str
+    as_of: Date
     # when this article took effect, if it differs from the law's date (an article added by an amendment)
-    effective: str = ""
+    effective: Date = ""
     wording: str = ""
     summary: Text
 
@@ -117,14 +223,15 @@ class LawsFile(Strict):
 
 
 class Channel(Strict):
-    jurisdiction: str
     kind: Literal["complaint", "police", "court", "legal_aid", "crisis", "report_spam", "report_fraud", "lender",
-                  "emergency", "regulator"]
+                  "emergency", "regulator", "directory"]
     name: Text
     contact: str = ""
     url: str = ""
     scope: Text
     status: Status
+    source: str = ""
+    jurisdiction: str = ""                 # filled in from the folder
 
 
 class ChannelsFile(Strict):
@@ -140,29 +247,65 @@ class VocabFile(Strict):
 class Replies(Strict):
     short: TextList
     formal: Text
+    # a variant for a borrower who accepts the debt (offered one tap away); the default never confirms it
+    accepting: Text | None = None
 
 
 class NextSteps(Strict):
     evidence: TextList
-    channels: list[str] = Field(min_length=1)
+    channels: list[str] = Field(default_factory=list)
 
 
-class Practice(Strict):
-    id: str
+class JudgementFields(Strict):
+    """What a jurisdiction says about a signal: any field left out is the category's."""
+
+    severity: Severity | None = None
+    explanation: Text | None = None
+    what_to_do: Text | None = None
+    legal_basis: list[str] | None = None
+    replies: Replies | None = None
+    next_steps: NextSteps | None = None
+
+
+class JudgementFile(Strict):
+    """jurisdictions/<code>/judgements/<category>.yaml: the category's judgement, finer ones per signal."""
+
+    version: Literal[1]
     category: str
-    jurisdiction: str
-    severity: Literal["info", "low", "medium", "high", "critical"]
-    title: Text
+    severity: Severity
     explanation: Text
     what_to_do: Text
     legal_basis: list[str] = Field(default_factory=list)
-    patterns: list[Pattern] = Field(min_length=1)
-    # the message as a whole must contain one of these terms (e.g. debt words for "今晚去你家")
-    context: list[Term] = Field(default_factory=list)
-    examples: Samples
-    counter_examples: Samples = Field(default_factory=Samples)
     replies: Replies
     next_steps: NextSteps
+    signals: dict[str, JudgementFields] = Field(default_factory=dict)
+
+
+class TopicAnswer(Strict):
+    text: Text
+    sources: list[str] = Field(default_factory=list)
+    channels: list[str] = Field(default_factory=list)
+
+
+class AnswersFile(Strict):
+    version: Literal[1]
+    answers: dict[str, TopicAnswer]
+
+
+# -- signals ---------------------------------------------------------------------------------------------------
+
+class SignalPart(Strict):
+    """One language's part of a signal (signals/<lang>/<category>.yaml); parts with the same id are one signal."""
+
+    id: str
+    category: str
+    title: Text | None = None              # in one part only
+    only: list[str] = Field(default_factory=list)   # jurisdictions where it applies (default: everywhere)
+    patterns: list[Pattern] = Field(default_factory=list)
+    # the message as a whole must contain one of these terms (e.g. debt words for "今晚去你家")
+    context: list[Term] = Field(default_factory=list)
+    examples: Samples = Field(default_factory=Samples)
+    counter_examples: Samples = Field(default_factory=Samples)
 
     @field_validator("id")
     @classmethod
@@ -172,15 +315,12 @@ class Practice(Strict):
         return v
 
 
-class PracticesFile(Strict):
+class SignalsFile(Strict):
     version: Literal[1]
-    practices: list[Practice]
+    signals: list[SignalPart]
 
 
-class TopicAnswer(Strict):
-    text: Text
-    sources: list[str] = Field(default_factory=list)
-
+# -- topics ----------------------------------------------------------------------------------------------------
 
 class Topic(Strict):
     id: str
@@ -188,15 +328,21 @@ class Topic(Strict):
     questions: Samples
     keywords: list[Term] = Field(default_factory=list)
     patterns: list[Pattern] = Field(default_factory=list)
-    answers: dict[str, TopicAnswer]
     related_categories: list[str] = Field(default_factory=list)
-    channels: list[str] = Field(default_factory=list)
+    # the taxonomy topic a finer topic belongs to (public_shaming -> family_contact); default: its own id
+    maps_to: str = ""
+
+    @property
+    def taxonomy_id(self) -> str:
+        return self.maps_to or self.id
 
 
 class TopicsFile(Strict):
     version: Literal[1]
     topics: list[Topic]
 
+
+# -- normalisation ---------------------------------------------------------------------------------------------
 
 class Override(Strict):
     """A lawful category that is dropped when one of `by` matches in the same sentence."""
@@ -231,7 +377,6 @@ class Lexicon(Strict):
     conditionals: list[Term] = Field(default_factory=list)
     overrides: list[Override] = Field(default_factory=list)
     links: LinkRules
-    late_hours: dict[str, tuple[int, int]]
 
 
 class Taxonomy(BaseModel):

@@ -1,0 +1,72 @@
+"""Detection: what a message says, whatever the law. Detectors turn a message into signals with evidence.
+
+A `Detector` is anything with `detect(message, audience) -> list[Detected]`. The pattern detector is the
+knowledge base's signals in one Aho-Corasick automaton for every language; a learned detector can stand beside
+it and says what it rests on (`source`, `score`, `basis`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.audience import Audience
+from bot.entities import Entity, EntityFinder
+from bot.kb.loader import KnowledgeBase, Signal
+from bot.matcher import Matcher
+from bot.normalize import Normalised, Normaliser
+
+
+@dataclass
+class Message:
+    """A text read once per update: normalised, with its entities for the judging jurisdiction's hours."""
+
+    text: str                        # what was assessed (at most MAX_CHARS of what was sent)
+    norm: Normalised
+    entities: list[Entity] = field(default_factory=list)
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class Detected:
+    signal: Signal
+    start: int                       # offsets into Message.text
+    end: int
+    evidence: str
+    score: float = 1.0               # 1.0 for a pattern; a model's confidence otherwise
+    source: str = "pattern"          # pattern | model
+    basis: str = ""                  # for a model: the example it resembles
+
+
+class Detector(Protocol):
+    def detect(self, message: Message, audience: Audience) -> list[Detected]: ...
+
+
+class PatternDetector:
+    def __init__(self, kb: KnowledgeBase, normaliser: Normaliser):
+        self.signals = list(kb.signals)
+        lex = kb.lexicon
+        self.matcher = Matcher(normaliser, [list(s.patterns) for s in self.signals], kb.vocab, list(lex.negators),
+                               list(lex.breakers), list(lex.conditionals), [list(s.context) for s in self.signals])
+
+    def detect(self, message: Message, audience: Audience) -> list[Detected]:
+        norm = message.norm
+        spans = self.matcher.match(self.matcher.hits(norm, message.entities))
+        out = []
+        for owner, (s, e) in spans.items():
+            signal = self.signals[owner]
+            if not signal.applies_in(audience.judge):
+                continue
+            o_start, o_end = norm.span(s, e)
+            if o_end > o_start:
+                out.append(Detected(signal, o_start, o_end, message.text[o_start:o_end]))
+        return out
+
+
+def entity_finder(kb: KnowledgeBase) -> EntityFinder:
+    """Phone formats and currencies of every jurisdiction: a +852 number is a phone number in any message."""
+    infos = [d.info for d in kb.jurisdictions.values()]
+    phones = [rx for i in infos for rx in i.phone_formats]
+    symbols = [str(s) for i in infos if i.currency for s in i.currency.symbols]
+    units = [str(u) for i in infos if i.currency for u in i.currency.units]
+    return EntityFinder(kb.lexicon.links, phones, symbols, units)

@@ -1,0 +1,134 @@
+"""Never the wrong country's law: whatever a user in one region sees — an assessment and every screen behind its
+buttons, every topic answer and its details, crisis and danger replies — names no channel, number, statute or
+currency of another jurisdiction. A region the knowledge base does not cover sees none of any."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pytest
+
+from bot.config import LANGUAGES
+from bot.dialogue import Dialogue, Reply
+from bot.engine import Engine
+from bot.kb.loader import GENERAL
+
+REGIONS = ["CN", "US", "GB", "KE", "other"]   # two covered, three not
+
+
+@lru_cache(maxsize=1)
+def _dialogue(engine: Engine) -> Dialogue:
+    return Dialogue(engine)
+
+
+def _markers(engine: Engine, judge: str) -> list[re.Pattern[str]]:
+    """What only another jurisdiction would show: its numbers, web addresses, law titles and channel names."""
+    kb = engine.kb
+    out: list[re.Pattern[str]] = []
+    for cid, ch in kb.channels.items():
+        if ch.jurisdiction == judge:
+            continue
+        if ch.contact:
+            out.append(re.compile(rf"(?<![\d.]){re.escape(ch.contact)}(?![\d])"))
+        if ch.url:
+            out.append(re.compile(re.escape(ch.url.split("//")[-1].strip("/"))))
+        for name in ch.name.root.values():
+            out.append(re.compile(re.escape(name)))
+    for law in kb.laws.values():
+        if law.jurisdiction != judge:
+            for title in law.title.root.values():
+                if len(title) >= 4:
+                    out.append(re.compile(re.escape(title)))
+    foreign_currency = {"CN": ["¥", "人民币", "人民幣"], "US": ["US$"]}
+    for code, symbols in foreign_currency.items():
+        if code != judge:
+            out.extend(re.compile(re.escape(s)) for s in symbols)
+    return out
+
+
+def _texts(replies: list[Reply]) -> str:
+    return "\n".join(r.html + "\n" + " ".join(b.label for row in r.buttons for b in row) for r in replies)
+
+
+def _example_of(engine: Engine, category: str) -> tuple[str, str]:
+    for s in engine.kb.signals:
+        if s.category == category and s.examples:
+            return s.examples[0][1], s.id
+    raise AssertionError(category)
+
+
+def _check(engine: Engine, region: str, text: str, where: str) -> None:
+    judge = engine.audience(None, "en", region).judge
+    for rx in _markers(engine, judge):
+        m = rx.search(text)
+        assert m is None, f"{where}: a user in {region} sees {m.group(0)!r} of another jurisdiction"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("region", REGIONS)
+def test_assessments_and_every_detail_screen_stay_in_the_users_jurisdiction(engine: Engine, region: str,
+                                                                             lang: str) -> None:
+    d = _dialogue(engine)
+    for category in engine.kb.taxonomy.practices:
+        text, _sid = _example_of(engine, category)
+        analysis = d.analyse(text, lang, region)
+        assert analysis.audience.region == (region if region != "other" else analysis.audience.region)
+        replies = d.assessment(analysis.assessment, lang)
+        for row in replies[-1].buttons:
+            for b in row:
+                if b.data and b.data.startswith("a:"):
+                    _, what, rest = b.data.split(":", 2)
+                    replies += d.detail(what, rest, lang).replies
+        _check(engine, region, _texts(replies), f"{category} ({lang})")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("region", REGIONS)
+def test_topic_answers_crisis_and_danger_stay_in_the_users_jurisdiction(engine: Engine, region: str,
+                                                                         lang: str) -> None:
+    d = _dialogue(engine)
+    for topic in engine.kb.topics:
+        replies = [d.topic(topic.id, lang, region)]
+        for what in ("l", "c"):
+            replies += d.topic_detail(what, topic.id, lang, region).replies
+        _check(engine, region, _texts(replies), f"topic {topic.id} ({lang})")
+    _check(engine, region, _texts([d.crisis(lang, region), d.danger(lang, region), d.family_card(lang, None, region)]),
+           f"crisis/danger/family card ({lang})")
+
+
+@pytest.mark.parametrize("region", ["GB", "KE", "other"])
+def test_an_uncovered_region_is_told_its_law_is_not_covered(engine: Engine, region: str) -> None:
+    d = _dialogue(engine)
+    analysis = d.analyse("We will call your employer and tell your family about your debt.", "en", region)
+    assert analysis.audience.judge == GENERAL
+    html = d.assessment(analysis.assessment, "en")[-1].html
+    assert "not covered yet" in html
+    assert analysis.assessment.verdict == "unlawful"
+    assert not any(f.judgement.legal_basis for f in analysis.assessment.findings)
+
+
+@pytest.mark.parametrize(("text", "region"), [
+    ("您在我司的借款HK$12,000已逾期，請盡快還款。", "HK"),
+    ("台北地方法院支付命令：請於三日內匯款新臺幣50,000元。", "TW"),
+    ("Your loan of KES 15,000 is overdue. Pay via M-Pesa today.", "KE"),
+    ("You owe £1,200. We may start county court proceedings.", "GB"),
+    ("Your account is past due. Please pay $250 by Friday.", "US"),
+    ("您的借款已逾期，请尽快通过支付宝还款。", "CN"),
+])
+def test_the_region_is_inferred_from_strong_cues_in_the_message(engine: Engine, text: str, region: str) -> None:
+    audience = engine.audience(engine.read(text), None, None)
+    assert (audience.region, audience.how) == (region, "inferred")
+
+
+def test_without_cues_the_languages_usual_region_applies(engine: Engine) -> None:
+    assert engine.audience(engine.read("请尽快还款"), None, None).region == "CN"
+    assert engine.audience(engine.read("Please repay soon."), None, None).region == "US"
+    chosen = engine.audience(engine.read("您在我司的借款HK$12,000已逾期"), None, "CN")
+    assert (chosen.region, chosen.how) == ("CN", "given")   # the user's choice wins over the message's cues
+
+
+def test_english_messages_are_detected_the_same_under_every_jurisdiction(engine: Engine) -> None:
+    text = "We will escalate to your employer and tell your family if you don't pay today."
+    found = {code: {f.category for f in engine.assess(text, "en", code).findings} for code in ("CN", "US", "KE")}
+    assert found["CN"] == found["US"] == found["KE"] and "contact_third_party" in found["CN"]
