@@ -48,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     st = kbsub.add_parser("stats", help="counts of practices, topics, patterns")
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=cmd_kb_stats)
+    corpus = sub.add_parser("corpus", help="the corpus of real messages (corpus/)")
+    csub = corpus.add_subparsers(dest="corpus_command")
+    cchk = csub.add_parser("check", help="validate the corpus (file, entry, field, line)")
+    cchk.set_defaults(func=cmd_corpus_check)
+    cst = csub.add_parser("stats", help="the datasheet's counts")
+    cst.add_argument("--json", action="store_true")
+    cst.set_defaults(func=cmd_corpus_stats)
     chat = sub.add_parser("chat", help="talk to the bot in the terminal (the same handlers as on Telegram)")
     chat.set_defaults(func=cmd_chat)
     run = sub.add_parser("run", help="run the Telegram bot (token from TELEGRAM_BOT_TOKEN)")
@@ -275,6 +282,46 @@ def cmd_kb_stats(args: argparse.Namespace) -> int:
         for k, v in stats.items():
             print(f"{k}: {v}")
     return 0
+
+
+def _corpus():  # type: ignore[no-untyped-def]
+    from bot.corpus import load_corpus
+    from bot.kb.loader import KBInvalid, load_kb
+
+    settings = load_settings()
+    try:
+        kb = load_kb(settings.knowledge_dir)
+    except KBInvalid as exc:
+        print(f"rights-bot: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    return load_corpus(settings.corpus_dir, kb)
+
+
+def cmd_corpus_check(args: argparse.Namespace) -> int:
+    corpus, errors = _corpus()
+    for e in errors:
+        print(e.describe(), file=sys.stderr)
+    if errors:
+        print(f"corpus INVALID: {len(errors)} error(s)", file=sys.stderr)
+        return 1
+    real = corpus.select(origin="real")
+    print(f"corpus OK: {len(corpus.items)} items ({len(real)} real, "
+          f"{sum(1 for it in real if it.verdict in ('scam', 'unlawful'))} of them unlawful or scam), "
+          f"{len(corpus.sources)} sources, {len(corpus.select('heldout', 'real'))} real items held out")
+    return 0
+
+
+def cmd_corpus_stats(args: argparse.Namespace) -> int:
+    from bot.corpus import datasheet_counts
+
+    corpus, errors = _corpus()
+    stats = datasheet_counts(corpus)
+    if args.json:
+        _print_json(stats)
+    else:
+        for k, v in stats.items():
+            print(f"{k}: {v}")
+    return 1 if errors else 0
 
 
 def cmd_chat(args: argparse.Namespace) -> int:

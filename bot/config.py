@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 class Settings:
     knowledge_dir: Path
     locales_dir: Path
+    corpus_dir: Path = ROOT / "corpus"
     default_language: str = "zh-Hans"      # from knowledge/languages.yaml (the one table of languages)
     answer_confidence: float = 0.45
     answer_floor: float = 0.12
@@ -35,6 +36,7 @@ def load_settings(path: Path | None = None) -> Settings:
     return Settings(
         knowledge_dir=_under_root(raw.get("knowledge_dir", "knowledge")),
         locales_dir=_under_root(raw.get("locales_dir", "locales")),
+        corpus_dir=_under_root(raw.get("corpus_dir", "corpus")),
         default_language=_language_table(_under_root(raw.get("knowledge_dir", "knowledge")))[0],
         answer_confidence=float(engine.get("answer_confidence", 0.45)),
         answer_floor=float(engine.get("answer_floor", 0.12)),
