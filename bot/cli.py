@@ -239,12 +239,17 @@ def example_failures(engine) -> list[str]:
             if not s.applies_in(jur):
                 continue
             for lang, text in s.examples:
-                if s.id not in {f.id for f in engine.assess(text, lang, jur).findings}:
+                if s.id not in _pattern_findings(engine, text, lang, jur):
                     out.append(f"{s.id} [{jur}]: example not matched: {text[:60]!r}")
             for lang, text in s.counter_examples:
-                if s.id in {f.id for f in engine.assess(text, lang, jur).findings}:
+                if s.id in _pattern_findings(engine, text, lang, jur):
                     out.append(f"{s.id} [{jur}]: counter-example matched: {text[:60]!r}")
     return out
+
+
+def _pattern_findings(engine, text: str, lang: str, jur: str) -> set[str]:  # type: ignore[no-untyped-def]
+    """The signals the patterns find (examples prove the patterns; the learned detector is measured elsewhere)."""
+    return {f.id for f in engine.assess(text, lang, jur).findings if f.source == "pattern"}
 
 
 def kb_stats(engine) -> dict[str, Any]:

@@ -20,6 +20,7 @@ class Settings:
     default_language: str = "zh-Hans"      # from knowledge/languages.yaml (the one table of languages)
     answer_confidence: float = 0.45
     answer_floor: float = 0.12
+    learned_detector: bool = True     # the model beside the patterns (bot/model.py)
     database: Path = ROOT / "data" / "rights-bot.sqlite3"
     retention_days: int = 180
     telegram: dict[str, Any] = field(default_factory=dict)
@@ -40,6 +41,7 @@ def load_settings(path: Path | None = None) -> Settings:
         default_language=_language_table(_under_root(raw.get("knowledge_dir", "knowledge")))[0],
         answer_confidence=float(engine.get("answer_confidence", 0.45)),
         answer_floor=float(engine.get("answer_floor", 0.12)),
+        learned_detector=bool(engine.get("learned_detector", True)),
         database=_under_root(database),
         retention_days=int(storage.get("retention_days", 180)),
         telegram=dict(raw.get("telegram") or {}),

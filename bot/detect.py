@@ -39,22 +39,32 @@ class Detected:
 
 
 class Detector(Protocol):
-    def detect(self, message: Message, audience: Audience) -> list[Detected]: ...
+    """found: what the detectors before this one found (a learned detector speaks only where they found little)."""
+
+    def detect(self, message: Message, audience: Audience, found: list[Detected]) -> list[Detected]: ...
 
 
 class PatternDetector:
     def __init__(self, kb: KnowledgeBase, normaliser: Normaliser):
         self.signals = list(kb.signals)
+        # one matcher owner per language part of a signal, so each part keeps its own context words
+        self._owner_signal = [i for i, s in enumerate(self.signals) for _ in s.parts]
+        owners = [part for s in self.signals for part in s.parts]
         lex = kb.lexicon
-        self.matcher = Matcher(normaliser, [list(s.patterns) for s in self.signals], kb.vocab, list(lex.negators),
-                               list(lex.breakers), list(lex.conditionals), [list(s.context) for s in self.signals])
+        self.matcher = Matcher(normaliser, [list(p) for p, _ in owners], kb.vocab, list(lex.negators),
+                               list(lex.breakers), list(lex.conditionals), [list(c) for _, c in owners])
 
-    def detect(self, message: Message, audience: Audience) -> list[Detected]:
+    def detect(self, message: Message, audience: Audience, found: list[Detected] | None = None) -> list[Detected]:
         norm = message.norm
         spans = self.matcher.match(self.matcher.hits(norm, message.entities))
+        best: dict[int, tuple[int, int]] = {}
+        for owner, span in spans.items():
+            i = self._owner_signal[owner]
+            if i not in best or (span[0], span[0] - span[1]) < (best[i][0], best[i][0] - best[i][1]):
+                best[i] = span
         out = []
-        for owner, (s, e) in spans.items():
-            signal = self.signals[owner]
+        for i, (s, e) in sorted(best.items()):
+            signal = self.signals[i]
             if not signal.applies_in(audience.judge):
                 continue
             o_start, o_end = norm.span(s, e)

@@ -15,12 +15,13 @@ from bot import languages
 from bot.answer import TopicIndex, TopicScore
 from bot.audience import Audience, RegionResolver
 from bot.config import Settings, load_settings
-from bot.detect import Detector, Message, PatternDetector, entity_finder
+from bot.detect import Detected, Detector, Message, PatternDetector, entity_finder
 from bot.entities import Entity
 from bot.judge import Finding, Judge
 from bot.kb.loader import KnowledgeBase, load_kb
 from bot.kb.schema import Topic
 from bot.matcher import Matcher
+from bot.model import load_model_detector
 from bot.normalize import Normalised, Normaliser
 
 MAX_CHARS = 20_000          # longer input is assessed on its first MAX_CHARS characters (and says so)
@@ -76,6 +77,10 @@ class Engine:
         self.entity_finder = entity_finder(kb)
         self.pattern_detector = PatternDetector(kb, self.normaliser)
         self.detectors: list[Detector] = [self.pattern_detector]
+        if settings.learned_detector:
+            model = load_model_detector(kb, self.normaliser)
+            if model is not None:
+                self.detectors.append(model)
         self.judges = {code: Judge(kb, data) for code, data in kb.jurisdictions.items()}
         self.regions = RegionResolver(kb, self.normaliser)
         self.topics: list[Topic] = list(kb.topics)
@@ -129,7 +134,9 @@ class Engine:
             audience = self.audience(message, lang, jurisdiction, warnings=warnings)
         judge = self.judge(audience)
         message.entities = self.entity_finder.find(message.norm, judge.data.info.late_hours)
-        detected = [d for det in self.detectors for d in det.detect(message, audience)]
+        detected: list[Detected] = []
+        for detector in self.detectors:
+            detected += detector.detect(message, audience, detected)
         findings = judge.findings(detected, message)
         return Assessment(message.text, audience.lang, audience, judge.verdict(findings), findings,
                           [_entity_json(e, message.norm) for e in message.entities],

@@ -54,6 +54,8 @@ class Signal:
     only: frozenset[str]
     examples: tuple[tuple[str, str], ...]          # (lang, text)
     counter_examples: tuple[tuple[str, str], ...]
+    # each language part's patterns with its own context (a Chinese part's context words mean nothing to English)
+    parts: tuple[tuple[tuple[Pattern, ...], tuple[str, ...]], ...] = ()
 
     def applies_in(self, jurisdiction: str) -> bool:
         return not self.only or jurisdiction in self.only
@@ -287,7 +289,9 @@ def _merge_signal(sid: str, found: list[tuple[SignalPart, Path]], errors: list[K
     return Signal(sid, first.category, titles[0][0], patterns,
                   tuple(str(c) for part, _ in found for c in part.context), frozenset(first.only),
                   tuple(x for part, _ in found for x in part.examples.all()),
-                  tuple(x for part, _ in found for x in part.counter_examples.all()))
+                  tuple(x for part, _ in found for x in part.counter_examples.all()),
+                  tuple((tuple(part.patterns), tuple(str(c) for c in part.context)) for part, _ in found
+                        if part.patterns))
 
 
 def _parse(path: Path, model: type[M], errors: list[KBError], optional: bool = False) -> M | None:
