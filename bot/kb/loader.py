@@ -31,7 +31,9 @@ from bot.kb.yamlio import KBError, LocatedYAML, load_located
 M = TypeVar("M", bound=BaseModel)
 GENERAL = "general"     # the honest-scope judge for regions the knowledge base does not cover
 # words of research notes that must never reach a user
-RESEARCH_MARKERS = re.compile(r"尚待核实|尚待核實|未经核实|未經核實|待核实|待核實|UNCONFIRMED|\bTODO\b|\bFIXME\b|\bTBD\b")
+RESEARCH_MARKERS = re.compile(r"尚待核实|尚待核實|未经核实|未經核實|待核实|待核實|未核实|未核實|UNCONFIRMED|\bTODO\b|\bFIXME\b|\bTBD\b"
+                              r"|(?i:\bunconfirmed\b|\bnot yet (?:verified|confirmed)\b"
+                              r"|\bcould not be (?:verified|confirmed)\b|\bnot verified\))")
 
 
 class KBInvalid(Exception):
@@ -395,6 +397,29 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
                         errors.append(KBError(path, f"a research note reaches users: {m.group(0)!r}", entry=entry,
                                               field=fld))
 
+    def check_superseded(path: Path, entry: str, refs: list[str], allowed: list[str], fld: str,
+                         own: list[str] | None) -> None:
+        """The law in force first: citing a superseded law is an error, unless the entry lists the citation under
+        `historical:` because its text speaks of an event before the change (knowledge/README.md)."""
+        def old_law(ref: str) -> str:
+            c = kb.citations.get(ref)
+            law = kb.laws.get(c.law) if c is not None else None
+            return law.superseded_by if law is not None else ""
+
+        for ref in refs:
+            newer = old_law(ref)
+            if newer and ref not in allowed:
+                errors.append(KBError(path, f"{ref} cites a law superseded by {newer}: cite the law in force, or "
+                                      f"list {ref} under `historical:` if the text speaks of an event before the "
+                                      f"change", entry=entry, field=fld))
+        for ref in own or []:
+            if ref not in refs:
+                errors.append(KBError(path, f"{ref} is listed as historical but not cited in {fld}", entry=entry,
+                                      field="historical"))
+            elif not old_law(ref):
+                errors.append(KBError(path, f"{ref} is listed as historical but its law is not superseded",
+                                      entry=entry, field="historical"))
+
     for cid, c in kb.citations.items():
         path = root / "jurisdictions"
         if c.law not in kb.laws:
@@ -485,15 +510,13 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
                     elif not own(ref):
                         errors.append(KBError(path, f"{ref} is another jurisdiction's law", entry=entry,
                                               field="legal_basis"))
-                    else:
-                        law = kb.laws.get(kb.citations[ref].law)
-                        if law is not None and law.superseded_by:
-                            kb.warnings.append(KBError(path, f"{ref} cites {kb.citations[ref].law}, superseded by "
-                                                       f"{law.superseded_by}", entry=entry, field="legal_basis"))
                 for ch in (steps.channels if steps else []):
                     if ch not in kb.channels or not own(ch):
                         errors.append(KBError(path, f"unknown channel {ch!r} (channels of {code} only)",
                                               entry=entry, field="next_steps.channels"))
+                if fields.legal_basis is not None:
+                    inherited = judg.historical if fields.historical is None else fields.historical
+                    check_superseded(path, entry, basis, inherited, "legal_basis", fields.historical)
                 if not info.covered and basis:
                     errors.append(KBError(path, "an uncovered region cites no law", entry=entry, field="legal_basis"))
             if info.covered and kb.kind_of(cat) == "unlawful":
@@ -519,6 +542,7 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
                 if ch not in kb.channels or not own(ch):
                     errors.append(KBError(apath, f"unknown channel {ch!r} (channels of {code} only)", entry=tid,
                                           field="channels"))
+            check_superseded(apath, tid, ans.sources, ans.historical, "sources", ans.historical)
 
     for t in kb.topics:
         path = kb.files["topic:" + t.id]

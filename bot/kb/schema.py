@@ -263,6 +263,8 @@ class JudgementFields(Strict):
     explanation: Text | None = None
     what_to_do: Text | None = None
     legal_basis: list[str] | None = None
+    # superseded citations in legal_basis that are cited on purpose, for events before the change
+    historical: list[str] | None = None
     replies: Replies | None = None
     next_steps: NextSteps | None = None
 
@@ -276,6 +278,7 @@ class JudgementFile(Strict):
     explanation: Text
     what_to_do: Text
     legal_basis: list[str] = Field(default_factory=list)
+    historical: list[str] = Field(default_factory=list)   # see JudgementFields.historical
     replies: Replies
     next_steps: NextSteps
     signals: dict[str, JudgementFields] = Field(default_factory=dict)
@@ -284,6 +287,8 @@ class JudgementFile(Strict):
 class TopicAnswer(Strict):
     text: Text
     sources: list[str] = Field(default_factory=list)
+    # superseded citations in sources that the text cites on purpose, for events before the change
+    historical: list[str] = Field(default_factory=list)
     channels: list[str] = Field(default_factory=list)
 
 
