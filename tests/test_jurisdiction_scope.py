@@ -14,7 +14,7 @@ from bot.dialogue import Dialogue, Reply
 from bot.engine import Engine
 from bot.kb.loader import GENERAL
 
-REGIONS = ["CN", "US", "GB", "KE", "other"]   # two covered, three not
+REGIONS = ["CN", "US", "TW", "GB", "KE", "other"]   # three covered, three not
 
 
 @lru_cache(maxsize=1)
@@ -26,10 +26,12 @@ def _markers(engine: Engine, judge: str) -> list[re.Pattern[str]]:
     """What only another jurisdiction would show: its numbers, web addresses, law titles and channel names."""
     kb = engine.kb
     out: list[re.Pattern[str]] = []
+    # a number both places use (110 is the police in mainland China and in Taiwan) is nobody's marker
+    own_contacts = {ch.contact for ch in kb.channels.values() if ch.jurisdiction == judge and ch.contact}
     for cid, ch in kb.channels.items():
         if ch.jurisdiction == judge:
             continue
-        if ch.contact:
+        if ch.contact and ch.contact not in own_contacts:
             out.append(re.compile(rf"(?<![\d.]){re.escape(ch.contact)}(?![\d])"))
         if ch.url:
             out.append(re.compile(re.escape(ch.url.split("//")[-1].strip("/"))))
@@ -40,7 +42,7 @@ def _markers(engine: Engine, judge: str) -> list[re.Pattern[str]]:
             for title in law.title.root.values():
                 if len(title) >= 4:
                     out.append(re.compile(re.escape(title)))
-    foreign_currency = {"CN": ["¥", "人民币", "人民幣"], "US": ["US$"]}
+    foreign_currency = {"CN": ["¥", "人民币", "人民幣"], "US": ["US$"], "TW": ["NT$", "新臺幣", "新台幣", "新台币"]}
     for code, symbols in foreign_currency.items():
         if code != judge:
             out.extend(re.compile(re.escape(s)) for s in symbols)
@@ -132,3 +134,50 @@ def test_english_messages_are_detected_the_same_under_every_jurisdiction(engine:
     text = "We will escalate to your employer and tell your family if you don't pay today."
     found = {code: {f.category for f in engine.assess(text, "en", code).findings} for code in ("CN", "US", "KE")}
     assert found["CN"] == found["US"] == found["KE"] and "contact_third_party" in found["CN"]
+
+
+# -- Taiwan: a typical message and a typical question in traditional Chinese (written for these tests) ----------
+
+def test_a_taiwanese_fake_payment_order_is_a_scam_judged_by_taiwan_law(engine: Engine) -> None:
+    d = _dialogue(engine)
+    text = "臺灣新北地方法院支付命令：台端積欠帳款新臺幣52,000元，請於今日內匯款至承辦專員帳戶，戶名陳美玲，逾期強制執行。"
+    analysis = d.analyse(text, "zh-Hant", None)
+    assert (analysis.audience.region, analysis.audience.how, analysis.audience.judge) == ("TW", "inferred", "TW")
+    assessment = analysis.assessment
+    assert assessment.verdict == "scam"
+    assert "payment_redirect" in {f.category for f in assessment.findings}
+    basis = [ref for f in assessment.findings for ref in f.judgement.legal_basis]
+    assert basis and all(ref.startswith("tw.") for ref in basis)
+    html = d.assessment(assessment, "zh-Hant")[-1].html
+    assert "中華民國刑法" in html and "臺灣" in html
+
+
+def test_a_taiwanese_credit_bureau_threat_and_a_night_call(engine: Engine) -> None:
+    threat = engine.assess("再不繳清帳款，我們就讓你聯徵爛掉，這輩子別想跟銀行借錢。", "zh-Hant")
+    assert threat.audience.judge == "TW"   # 聯徵 points to Taiwan
+    assert {f.id for f in threat.findings} >= {"false_legal_threat.credit_ruin_threat"}
+    night = engine.assess("凌晨一點了還不接？卡費今天一定要繳。", "zh-Hant", "TW")
+    found = {f.category: f for f in night.findings}
+    assert "harassment_frequency" in found
+    assert "tw.outsourcing_rules.14_hours" in found["harassment_frequency"].judgement.legal_basis
+
+
+def test_a_taiwanese_question_about_jail_is_answered_with_taiwan_law(engine: Engine) -> None:
+    d = _dialogue(engine)
+    answer = engine.answer("卡債繳不出來會不會被抓去關？", "zh-Hant", "TW")
+    assert answer.topic == "criminal_liability"
+    reply = d.topic(answer.topic, "zh-Hant", "TW")
+    assert "強制執行法" in reply.html and "165" in reply.html
+    _check(engine, "TW", reply.html, "criminal_liability (zh-Hant)")
+
+
+def test_taiwanese_formal_replies_never_acknowledge_the_debt(engine: Engine) -> None:
+    data = engine.kb.jurisdictions["TW"]
+    phrases = {"zh-Hant": ("不構成", "承認"), "zh-Hans": ("不构成", "承认"), "en": ("does not acknowledge",)}
+    for cat, judg in data.judgements.items():
+        for entry, fields in [(cat, judg), *judg.signals.items()]:
+            if fields.replies is None:
+                continue
+            for lang, words in phrases.items():
+                formal = fields.replies.formal.get(lang)
+                assert all(w in formal for w in words), f"{entry} ({lang}): the formal reply must not admit the debt"
