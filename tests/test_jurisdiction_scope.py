@@ -14,7 +14,7 @@ from bot.dialogue import Dialogue, Reply
 from bot.engine import Engine
 from bot.kb.loader import GENERAL
 
-REGIONS = ["CN", "US", "GB", "KE", "other"]   # two covered, three not
+REGIONS = ["CN", "US", "HK", "GB", "KE", "other"]   # three covered, three not
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +40,7 @@ def _markers(engine: Engine, judge: str) -> list[re.Pattern[str]]:
             for title in law.title.root.values():
                 if len(title) >= 4:
                     out.append(re.compile(re.escape(title)))
-    foreign_currency = {"CN": ["¥", "人民币", "人民幣"], "US": ["US$"]}
+    foreign_currency = {"CN": ["¥", "人民币", "人民幣"], "US": ["US$"], "HK": ["HK$", "港幣", "港币", "港元"]}
     for code, symbols in foreign_currency.items():
         if code != judge:
             out.extend(re.compile(re.escape(s)) for s in symbols)
@@ -132,3 +132,38 @@ def test_english_messages_are_detected_the_same_under_every_jurisdiction(engine:
     text = "We will escalate to your employer and tell your family if you don't pay today."
     found = {code: {f.category for f in engine.assess(text, "en", code).findings} for code in ("CN", "US", "KE")}
     assert found["CN"] == found["US"] == found["KE"] and "contact_third_party" in found["CN"]
+
+
+# -- Hong Kong ---------------------------------------------------------------------------------------------------
+
+def test_a_typical_hong_kong_message_is_judged_by_hong_kong_law(engine: Engine) -> None:
+    text = "你再唔找數，聽日就喺你大廈大堂貼街招，仲會去你屋企門口淋紅油。"
+    analysis = _dialogue(engine).analyse(text, "zh-Hant", None)
+    assert (analysis.audience.region, analysis.audience.how) == ("HK", "inferred")
+    a = analysis.assessment
+    assert {"public_shaming", "threat_violence"} <= {f.category for f in a.findings}
+    refs = {r for f in a.findings for r in f.judgement.legal_basis}
+    assert {"hk.crimes_ordinance.60", "hk.code_banking.43_2"} <= refs and all(r.startswith("hk.") for r in refs)
+    replies = _dialogue(engine).assessment(a, "zh-Hant")
+    html = _texts(replies)
+    assert "香港" in html and "999" in html
+    _check(engine, "HK", html, "HK message")
+
+
+def test_a_typical_hong_kong_question_gets_hong_kong_law_and_numbers(engine: Engine) -> None:
+    d = _dialogue(engine)
+    analysis = d.analyse("財務公司話唔還錢就拉我坐監，係咪真㗎？", "zh-Hant", "HK")
+    assert analysis.answer.topic == "criminal_liability" and analysis.answer.confident
+    html = _texts(d.answer(analysis.answer, "zh-Hant"))
+    assert "49B" in html and "18222" in html
+    _check(engine, "HK", html, "HK question")
+    crisis = _texts([d.crisis("zh-Hant", "HK")])
+    assert "18111" in crisis and "999" in crisis
+    _check(engine, "HK", crisis, "HK crisis")
+
+
+def test_the_interest_caps_of_hong_kong_are_the_2022_ones(engine: Engine) -> None:
+    cites = engine.kb.citations
+    assert cites["hk.mlo.24"].effective == cites["hk.mlo.25"].effective == "2022-12-30"
+    assert "48%" in cites["hk.mlo.24"].summary.get("en") and "36%" in cites["hk.mlo.25"].summary.get("en")
+    assert engine.kb.jurisdictions["HK"].info.late_hours is None   # no fixed calling hours: none invented
