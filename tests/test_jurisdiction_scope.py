@@ -110,6 +110,7 @@ def test_an_uncovered_region_is_told_its_law_is_not_covered(engine: Engine, regi
 
 @pytest.mark.parametrize(("text", "region"), [
     ("您在我司的借款HK$12,000已逾期，請盡快還款。", "HK"),
+    ("有關欠款請致電 +852 3123 4567 查詢。", "HK"),
     ("台北地方法院支付命令：請於三日內匯款新臺幣50,000元。", "TW"),
     ("Your loan of KES 15,000 is overdue. Pay via M-Pesa today.", "KE"),
     ("You owe £1,200. We may start county court proceedings.", "GB"),
@@ -167,3 +168,10 @@ def test_the_interest_caps_of_hong_kong_are_the_2022_ones(engine: Engine) -> Non
     assert cites["hk.mlo.24"].effective == cites["hk.mlo.25"].effective == "2022-12-30"
     assert "48%" in cites["hk.mlo.24"].summary.get("en") and "36%" in cites["hk.mlo.25"].summary.get("en")
     assert engine.kb.jurisdictions["HK"].info.late_hours is None   # no fixed calling hours: none invented
+
+
+@pytest.mark.parametrize("text", ["您的借款已逾期1天，请尽快还款。", "逾期60天了，再不还就起诉。", "已逾期852天。"])
+def test_a_bare_number_points_nowhere(engine: Engine, text: str) -> None:
+    # the dialling codes are cues only with their plus sign ('+1', '+60', '+852'), not as any "1" or "60"
+    audience = engine.audience(engine.read(text), None, None)
+    assert (audience.region, audience.how) == ("CN", "default")
