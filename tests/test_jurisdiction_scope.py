@@ -114,7 +114,8 @@ def test_an_uncovered_region_is_told_its_law_is_not_covered(engine: Engine, regi
     ("台北地方法院支付命令：請於三日內匯款新臺幣50,000元。", "TW"),
     ("Your loan of KES 15,000 is overdue. Pay via M-Pesa today.", "KE"),
     ("You owe £1,200. We may start county court proceedings.", "GB"),
-    ("Your account is past due. Please pay $250 by Friday.", "US"),
+    ("Your account is past due. Please pay $250 by Friday via Zelle.", "US"),
+    ("你嘅卡數仲欠$3,000，今個月唔還就麻煩。", "HK"),
     ("您的借款已逾期，请尽快通过支付宝还款。", "CN"),
 ])
 def test_the_region_is_inferred_from_strong_cues_in_the_message(engine: Engine, text: str, region: str) -> None:
@@ -125,6 +126,8 @@ def test_the_region_is_inferred_from_strong_cues_in_the_message(engine: Engine, 
 def test_without_cues_the_languages_usual_region_applies(engine: Engine) -> None:
     assert engine.audience(engine.read("请尽快还款"), None, None).region == "CN"
     assert engine.audience(engine.read("Please repay soon."), None, None).region == "US"
+    # a bare $ is a weak cue: a Chinese message with "$10,000" is not judged by US law
+    assert engine.audience(engine.read("閣下借款$10,000已逾期，請盡快還款。"), "zh-Hant", None).region != "US"
     chosen = engine.audience(engine.read("您在我司的借款HK$12,000已逾期"), None, "CN")
     assert (chosen.region, chosen.how) == ("CN", "given")   # the user's choice wins over the message's cues
 
