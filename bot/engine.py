@@ -18,7 +18,7 @@ from bot.config import Settings, load_settings
 from bot.detect import Detected, Detector, Message, PatternDetector, entity_finder
 from bot.entities import Entity
 from bot.judge import Finding, Judge
-from bot.kb.loader import KnowledgeBase, load_kb
+from bot.kb.loader import GENERAL, KnowledgeBase, load_kb
 from bot.kb.schema import Topic
 from bot.matcher import Matcher
 from bot.model import load_model_detector
@@ -119,6 +119,16 @@ class Engine:
     def judge(self, audience: Audience) -> Judge:
         return self.judges[audience.judge]
 
+    def night(self, judge: Judge) -> tuple[int, int] | None:
+        """The hours a message's times are read as late in: the judging jurisdiction's rule, else (a place with no
+        fixed calling hours, such as Hong Kong) the honest-scope night of general/. Detection only: that
+        jurisdiction's judgement says no fixed hours exist."""
+        own = judge.data.info.late_hours
+        if own is not None:
+            return own
+        general = self.kb.jurisdictions.get(GENERAL)
+        return general.info.late_hours if general is not None else None
+
     def text_language(self, norm: Normalised) -> str:
         return detect_language(norm, self.settings.default_language)
 
@@ -133,7 +143,7 @@ class Engine:
         if audience is None:
             audience = self.audience(message, lang, jurisdiction, warnings=warnings)
         judge = self.judge(audience)
-        message.entities = self.entity_finder.find(message.norm, judge.data.info.late_hours)
+        message.entities = self.entity_finder.find(message.norm, self.night(judge))
         detected: list[Detected] = []
         for detector in self.detectors:
             detected += detector.detect(message, audience, detected)

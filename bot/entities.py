@@ -68,7 +68,8 @@ class EntityFinder:
         self._amount = amount_regex(symbols or ["$"], units or ["dollars"])
 
     def find(self, norm: Normalised, late_hours: tuple[int, int] | None = (22, 8)) -> list[Entity]:
-        """late_hours: the judging jurisdiction's night (None: no fixed rule, no late-hour entity)."""
+        """late_hours: the night to read times in (the engine passes the judging jurisdiction's, or general/'s where
+        no fixed rule exists; None: no late-hour entity)."""
         text = norm.text
         out: list[Entity] = []
         taken: list[tuple[int, int]] = []

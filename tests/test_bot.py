@@ -332,7 +332,7 @@ async def test_region_is_kept_and_shown_in_every_verdict(bot: BotUnderTest, engi
     user = bot.user(language_code="en")
     await user.send("/region")
     menu = await user.reply()
-    assert menu.labels() == ["mainland China", "Taiwan", "the United States", "Somewhere else"]
+    assert menu.labels() == ["mainland China", "Hong Kong", "Taiwan", "the United States", "Somewhere else"]
     await user.press("mainland China")
     assert "mainland China" in (await user.reply()).text
     await user.send("/check Pay today or we will tell your employer and your parents.")

@@ -14,7 +14,7 @@ from bot.dialogue import Dialogue, Reply
 from bot.engine import Engine
 from bot.kb.loader import GENERAL
 
-REGIONS = ["CN", "US", "TW", "GB", "KE", "other"]   # three covered, three not
+REGIONS = ["CN", "US", "HK", "TW", "GB", "KE", "other"]   # four covered, three not
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +42,8 @@ def _markers(engine: Engine, judge: str) -> list[re.Pattern[str]]:
             for title in law.title.root.values():
                 if len(title) >= 4:
                     out.append(re.compile(re.escape(title)))
-    foreign_currency = {"CN": ["¥", "人民币", "人民幣"], "US": ["US$"], "TW": ["NT$", "新臺幣", "新台幣", "新台币"]}
+    foreign_currency = {"CN": ["¥", "人民币", "人民幣"], "US": ["US$"], "TW": ["NT$", "新臺幣", "新台幣", "新台币"],
+                        "HK": ["HK$", "港幣", "港币", "港元"]}
     for code, symbols in foreign_currency.items():
         if code != judge:
             out.extend(re.compile(re.escape(s)) for s in symbols)
@@ -112,10 +113,12 @@ def test_an_uncovered_region_is_told_its_law_is_not_covered(engine: Engine, regi
 
 @pytest.mark.parametrize(("text", "region"), [
     ("您在我司的借款HK$12,000已逾期，請盡快還款。", "HK"),
+    ("有關欠款請致電 +852 3123 4567 查詢。", "HK"),
     ("台北地方法院支付命令：請於三日內匯款新臺幣50,000元。", "TW"),
     ("Your loan of KES 15,000 is overdue. Pay via M-Pesa today.", "KE"),
     ("You owe £1,200. We may start county court proceedings.", "GB"),
-    ("Your account is past due. Please pay $250 by Friday.", "US"),
+    ("Your account is past due. Please pay $250 by Friday via Zelle.", "US"),
+    ("你嘅卡數仲欠$3,000，今個月唔還就麻煩。", "HK"),
     ("您的借款已逾期，请尽快通过支付宝还款。", "CN"),
 ])
 def test_the_region_is_inferred_from_strong_cues_in_the_message(engine: Engine, text: str, region: str) -> None:
@@ -126,6 +129,8 @@ def test_the_region_is_inferred_from_strong_cues_in_the_message(engine: Engine, 
 def test_without_cues_the_languages_usual_region_applies(engine: Engine) -> None:
     assert engine.audience(engine.read("请尽快还款"), None, None).region == "CN"
     assert engine.audience(engine.read("Please repay soon."), None, None).region == "US"
+    # a bare $ is a weak cue: a Chinese message with "$10,000" is not judged by US law
+    assert engine.audience(engine.read("閣下借款$10,000已逾期，請盡快還款。"), "zh-Hant", None).region != "US"
     chosen = engine.audience(engine.read("您在我司的借款HK$12,000已逾期"), None, "CN")
     assert (chosen.region, chosen.how) == ("CN", "given")   # the user's choice wins over the message's cues
 
@@ -181,3 +186,43 @@ def test_taiwanese_formal_replies_never_acknowledge_the_debt(engine: Engine) -> 
             for lang, words in phrases.items():
                 formal = fields.replies.formal.get(lang)
                 assert all(w in formal for w in words), f"{entry} ({lang}): the formal reply must not admit the debt"
+# -- Hong Kong ---------------------------------------------------------------------------------------------------
+
+def test_a_typical_hong_kong_message_is_judged_by_hong_kong_law(engine: Engine) -> None:
+    text = "你再唔找數，聽日就喺你大廈大堂貼街招，仲會去你屋企門口淋紅油。"
+    analysis = _dialogue(engine).analyse(text, "zh-Hant", None)
+    assert (analysis.audience.region, analysis.audience.how) == ("HK", "inferred")
+    a = analysis.assessment
+    assert {"public_shaming", "threat_violence"} <= {f.category for f in a.findings}
+    refs = {r for f in a.findings for r in f.judgement.legal_basis}
+    assert {"hk.crimes_ordinance.60", "hk.code_banking.43_2"} <= refs and all(r.startswith("hk.") for r in refs)
+    replies = _dialogue(engine).assessment(a, "zh-Hant")
+    html = _texts(replies)
+    assert "香港" in html and "999" in html
+    _check(engine, "HK", html, "HK message")
+
+
+def test_a_typical_hong_kong_question_gets_hong_kong_law_and_numbers(engine: Engine) -> None:
+    d = _dialogue(engine)
+    analysis = d.analyse("財務公司話唔還錢就拉我坐監，係咪真㗎？", "zh-Hant", "HK")
+    assert analysis.answer.topic == "criminal_liability" and analysis.answer.confident
+    html = _texts(d.answer(analysis.answer, "zh-Hant"))
+    assert "49B" in html and "18222" in html
+    _check(engine, "HK", html, "HK question")
+    crisis = _texts([d.crisis("zh-Hant", "HK")])
+    assert "18111" in crisis and "999" in crisis
+    _check(engine, "HK", crisis, "HK crisis")
+
+
+def test_the_interest_caps_of_hong_kong_are_the_2022_ones(engine: Engine) -> None:
+    cites = engine.kb.citations
+    assert cites["hk.mlo.24"].effective == cites["hk.mlo.25"].effective == "2022-12-30"
+    assert "48%" in cites["hk.mlo.24"].summary.get("en") and "36%" in cites["hk.mlo.25"].summary.get("en")
+    assert engine.kb.jurisdictions["HK"].info.late_hours is None   # no fixed calling hours: none invented
+
+
+@pytest.mark.parametrize("text", ["您的借款已逾期1天，请尽快还款。", "逾期60天了，再不还就起诉。", "已逾期852天。"])
+def test_a_bare_number_points_nowhere(engine: Engine, text: str) -> None:
+    # the dialling codes are cues only with their plus sign ('+1', '+60', '+852'), not as any "1" or "60"
+    audience = engine.audience(engine.read(text), None, None)
+    assert (audience.region, audience.how) == ("CN", "default")

@@ -12,7 +12,7 @@ VOCAB = {"family": ["家人", "父母", "family", "your mother"], "tell": ["通�
 
 
 def match(engine: Engine, pattern: dict, text: str, jurisdiction: str = "CN") -> str | None:
-    late_hours = engine.kb.jurisdictions[jurisdiction].info.late_hours
+    late_hours = engine.night(engine.judges[jurisdiction])
     lex = engine.kb.lexicon
     m = Matcher(engine.normaliser, [[Pattern.model_validate(pattern)]], VOCAB, list(lex.negators), list(lex.breakers),
                 list(lex.conditionals))
@@ -80,3 +80,11 @@ def test_late_hour_depends_on_jurisdiction(engine: Engine) -> None:
     assert match(engine, p, "晚上8点前回电") is None
     assert match(engine, p, "we called at 9:30 pm", "US") == "9:30 pm"
     assert match(engine, p, "we called at 9:30 pm", "CN") is None
+
+
+def test_without_fixed_calling_hours_the_honest_scope_night_is_read(engine: Engine) -> None:
+    # Hong Kong has no fixed calling hours (no late_hours): a 2 a.m. call is still read as late, by general/'s night
+    assert engine.kb.jurisdictions["HK"].info.late_hours is None
+    assert engine.night(engine.judges["HK"]) == engine.kb.jurisdictions["general"].info.late_hours
+    p = {"any": ["@late_hour"]}
+    assert match(engine, p, "佢哋凌晨2點打嚟追數", "HK") == "凌晨2點"

@@ -357,6 +357,16 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
         if code in kb.jurisdictions:
             errors.append(KBError(root / "regions.yaml", f"{code} is a covered jurisdiction; its cues belong in "
                                   f"jurisdictions/{code.lower()}/jurisdiction.yaml", entry=code))
+    # an unquoted +852 in YAML is the number 852: as a cue it would match "逾期852天" (write '+852')
+    cue_files = [(code, root / "regions.yaml", r.cues) for code, r in kb.regions.items()]
+    cue_files += [(code, d.folder / "jurisdiction.yaml", d.info.cues) for code, d in kb.jurisdictions.items()]
+    for code, path, cues in cue_files:
+        for cue in cues:
+            bare = cue.lstrip("~")
+            if bare.isdigit() and len(bare) < 5 and not bare.startswith("0"):
+                kb.warnings.append(KBError(path, f"cue {cue!r} is a bare short number (an unquoted +{cue} in "
+                                           f"YAML?): it matches amounts and days; quote it: '+{cue}'",
+                                           entry=code, field="cues"))
     for code, lang in langs.items():
         if not (root / "signals" / lang.signals).is_dir():
             errors.append(KBError(root / "languages.yaml", f"no folder signals/{lang.signals}", entry=code,

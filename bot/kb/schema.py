@@ -164,7 +164,9 @@ class Jurisdiction(Strict):
     timezone: str
     currency: Currency | None = None
     phone_formats: list[str] = Field(default_factory=list)   # regular expressions over normalised text
-    late_hours: tuple[int, int] | None = None   # contact from the first hour until the second is late
+    # contact from the first hour until the second is late; None where no rule exists (detection then reads times
+    # by general/'s night, and late_hours_note says what applies instead)
+    late_hours: tuple[int, int] | None = None
     late_hours_note: Text | None = None    # where no fixed rule exists, what to say instead
     emergency: list[str] = Field(default_factory=list)       # channel ids, the first is the one to call
     police: str = ""                       # channel id
