@@ -7,7 +7,9 @@ import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
-from bot.storage import SCHEMA_VERSION, Storage, dumps, loads, now
+import pytest
+
+from bot.storage import SCHEMA_VERSION, Storage, StorageUnavailable, dumps, loads, now
 from handlers.persistence import SQLitePersistence
 
 
@@ -30,12 +32,9 @@ async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     con = sqlite3.connect(path)
     con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     con.close()
-    try:
+    with pytest.raises(StorageUnavailable) as exc:
         await Storage(path).open()
-    except RuntimeError as exc:
-        assert "newer" in str(exc)
-    else:
-        raise AssertionError("expected a refusal")
+    assert exc.value.reason == "newer schema" and "newer" in str(exc.value)
 
 
 async def test_forget_and_retention_remove_every_row(tmp_path: Path) -> None:
@@ -50,8 +49,8 @@ async def test_forget_and_retention_remove_every_row(tmp_path: Path) -> None:
     await s.forget(11)
     assert await s.rows_mentioning(11) == []
     assert await s.rows_mentioning(22)
-    await s.db.execute("UPDATE users SET last_seen = ? WHERE user_id = 22", (now() - 200 * 86400,))
-    await s.db.commit()
+    async with s.transaction() as tx:
+        await tx.execute("UPDATE users SET last_seen = ? WHERE user_id = 22", (now() - 200 * 86400,))
     assert await s.purge_inactive(180) == [22]
     assert await s.rows_mentioning(22) == []
     await s.close()
@@ -69,10 +68,10 @@ async def test_persistence_round_trip_is_json_and_redacted(tmp_path: Path) -> No
     got = await SQLitePersistence(s).get_user_data()
     assert got[7] == {**data, "note": "call me on [phone]"}
     assert await p.get_conversations("plan") == {(7, 7): {"step": 3}}
-    raw = await s.db.execute_fetchall("SELECT data FROM ptb_user_data")
+    raw = await s.read("SELECT data FROM ptb_user_data")
     assert "13800138000" not in raw[0][0]
     await p.update_user_data(7, {})
-    assert await s.db.execute_fetchall("SELECT * FROM ptb_user_data") == []
+    assert await s.read("SELECT * FROM ptb_user_data") == []
     await s.close()
 
 
