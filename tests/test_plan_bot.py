@@ -17,6 +17,7 @@ from plan_fake import PlanBotUnderTest, PlanFakeTelegram
 from pypdf import PdfReader
 
 from bot.engine import Engine
+from handlers import reminders
 
 
 @pytest.fixture
@@ -158,7 +159,7 @@ async def test_interview_back_edit_and_delivery(pbot: PlanBotUnderTest) -> None:
     assert "remind you at 09:00" in on.text
     rows = await pbot.storage.rows_mentioning(user.id)
     assert {r[0] for r in rows} >= {"plan_saved", "plan_reminders"}
-    jobs = [j for j in pbot.app.job_queue.jobs() if (j.name or "").startswith(f"plan-reminder:{user.id}:")]
+    jobs = reminders.jobs_of(pbot.app, user.id)
     assert len(jobs) == len([r for r in rows if r[0] == "plan_reminders"]) > 2
     # a reminder, run now: sent once, then its row is gone
     await jobs[0].run(pbot.app)
@@ -265,7 +266,7 @@ async def test_reminders_survive_a_restart_and_saved_plan_reopens(pbot: PlanBotU
     assert n > 2
     await pbot.restart()
     await asyncio.sleep(0.6)                    # the restore job runs just after start-up
-    names = [j.name for j in pbot.app.job_queue.jobs() if (j.name or "").startswith(f"plan-reminder:{user.id}:")]
+    names = [j.name for j in reminders.jobs_of(pbot.app, user.id)]
     assert len(names) == n
     # /plan offers the saved plan; opening it goes to the review screen with the answers
     await user.send("/plan")
@@ -281,7 +282,6 @@ async def test_reminders_survive_a_restart_and_saved_plan_reopens(pbot: PlanBotU
     stopped = await user.reply()
     assert f"Reminders stopped ({n} deleted)" in stopped.text
     await asyncio.sleep(0.1)
-    assert not [j for j in pbot.app.job_queue.jobs() if (j.name or "").startswith(f"plan-reminder:{user.id}:")
-                and not j.removed]
+    assert not reminders.jobs_of(pbot.app, user.id)
     rows = await pbot.storage.rows_mentioning(user.id)
     assert [r[0] for r in rows if r[0].startswith("plan_")] == ["plan_saved"]
