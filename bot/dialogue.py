@@ -1,17 +1,8 @@
 """What the bot says, without Telegram: deciding what a text is, and building replies (HTML plus buttons).
 
 The Telegram handlers (handlers/) turn a `Reply` into a message with an inline keyboard, and a pressed button's
-`callback_data` back into a call here. Button data are short ASCII ids, always within Telegram's 64 bytes:
-
-    m:check  m:ask  m:rights  m:help         menus
-    a:<what>:<ids>                           details of an assessment: what = r (replies), n (next steps),
-                                             l (the law), f (card for family); ids = short practice ids
-    t:<topic>                                a topic of the knowledge base
-    rp:<page>                                a page of /rights
-    fb:<t|p>:<ref>:<u|d>                     feedback on a topic / on the practices of an assessment
-    amb:<m|q>:<token>                        an ambiguous text is a message / a question
-    lang:<code>  reg:<CN|US>                 settings
-    fg:yes  fg:no                            /forget confirmation
+`callback_data` back into a call here. Button data are written and read by bot.callback_data (one codec for
+the whole bot), always within Telegram's 64 bytes.
 
 Texts are never kept, except an ambiguous text while the user decides what it is: in memory only
 (`PendingTexts`), for at most PENDING_TTL seconds, never written anywhere.
@@ -32,6 +23,7 @@ from typing import Any, Iterable
 from babel import Locale
 from babel.dates import format_date
 
+from bot import callback_data as cb
 from bot.config import LANGUAGES
 from bot.engine import MAX_CHARS, Answer, Assessment, Engine
 from bot.i18n import gettext_for
@@ -42,7 +34,7 @@ from bot.report import verdict_label
 MAX_CALLBACK_DATA = 64
 PENDING_TTL = 30 * 60
 TOPICS_PER_PAGE = 6
-PLAN_CALLBACK = "plan:start"
+PLAN_CALLBACK = cb.PLAN_START.encode()
 HIDDEN_TOPICS = ("crisis", "out_of_scope")
 BABEL_LOCALE = {"zh-Hans": "zh_Hans", "zh-Hant": "zh_Hant", "en": "en"}
 POLICE_FALLBACK = {"CN": "110", "US": "911"}
@@ -241,6 +233,14 @@ class InboundLimiter:
                 self._warned.pop(uid, None)
         return True, False
 
+    def retry_in(self, user_id: int, now: float | None = None) -> int:
+        """Seconds until this user may send again (0: now)."""
+        t = time.monotonic() if now is None else now
+        hits = [h for h in self._hits.get(user_id, ()) if h > t - self.window]
+        if self.per_minute <= 0 or len(hits) < self.per_minute:
+            return 0
+        return max(1, int(hits[len(hits) - self.per_minute] + self.window - t + 0.999))
+
     def forget_user(self, user_id: int) -> None:
         self._hits.pop(user_id, None)
         self._warned.pop(user_id, None)
@@ -272,8 +272,9 @@ class Dialogue:
 
     def main_buttons(self, lang: str) -> list[list[Button]]:
         _ = gettext_for(lang)
-        return [[Button(_("Check a message"), "m:check"), Button(_("Ask a question"), "m:ask")],
-                [Button(_("Make a repayment plan"), self.plan_callback), Button(_("My rights"), "m:rights")]]
+        return [[Button(_("Check a message"), cb.MENU.encode("check")), Button(_("Ask a question"), cb.MENU.encode("ask"))],
+                [Button(_("Make a repayment plan"), self.plan_callback),
+                 Button(_("My rights"), cb.MENU.encode("rights"))]]
 
     def start(self, lang: str, jurisdiction: str) -> Reply:
         return Reply(render("start.html.j2", lang, region=self.region_name(jurisdiction, lang)),
@@ -287,7 +288,7 @@ class Dialogue:
 
     def lang_menu(self, lang: str) -> Reply:
         _ = gettext_for(lang)
-        buttons = [[Button(self.language_name(code), f"lang:{code}") for code in LANGUAGES]]
+        buttons = [[Button(self.language_name(code), cb.LANGUAGE.encode(code)) for code in LANGUAGES]]
         return Reply(render("notice.html.j2", lang, text=_("Choose the language of the bot:")), buttons)
 
     def lang_set(self, lang: str, jurisdiction: str) -> Outcome:
@@ -298,7 +299,7 @@ class Dialogue:
 
     def region_menu(self, lang: str, jurisdiction: str) -> Reply:
         _ = gettext_for(lang)
-        buttons = [[Button(("✓ " if j == jurisdiction else "") + self.region_name(j, lang), f"reg:{j}")
+        buttons = [[Button(("✓ " if j == jurisdiction else "") + self.region_name(j, lang), cb.REGION.encode(j))
                     for j in self.jurisdictions]]
         text = _("Which law should I apply? Now: %(region)s.") % {"region": self.region_name(jurisdiction, lang)}
         return Reply(render("region.html.j2", lang, text=text, only_cn=len(self.jurisdictions) == 1), buttons)
@@ -312,7 +313,8 @@ class Dialogue:
     def forget_confirm(self, lang: str) -> Reply:
         _ = gettext_for(lang)
         return Reply(render("forget.html.j2", lang),
-                     [[Button(_("Yes, delete everything"), "fg:yes"), Button(_("No, keep it"), "fg:no")]])
+                     [[Button(_("Yes, delete everything"), cb.FORGET.encode("yes")),
+                       Button(_("No, keep it"), cb.FORGET.encode("no"))]])
 
     def forgotten(self, lang: str) -> Outcome:
         _ = gettext_for(lang)
@@ -346,10 +348,17 @@ class Dialogue:
             "Repayment plans are coming soon.")
         return Outcome([Reply(render("notice.html.j2", lang, text=text))])
 
-    def slow_down(self, lang: str) -> Reply:
+    def slow_down(self, lang: str, seconds: int = 60) -> Reply:
         _ = gettext_for(lang)
         return Reply(render("notice.html.j2", lang, text=_(
-            "You are sending messages very fast. Please wait a minute, then send the most important one again.")))
+            "You are sending messages very fast, so I skipped the last ones. Please wait %(seconds)d seconds, then "
+            "send the most important one again.") % {"seconds": seconds}))
+
+    def forget_pending(self, lang: str) -> Outcome:
+        _ = gettext_for(lang)
+        return Outcome([Reply(render("notice.html.j2", lang, text=_(
+            "I could not delete everything yet: my database is busy. Your data is already out of use; I keep "
+            "trying to delete it and will tell you as soon as it is done.")), [], True)])
 
     def error(self, lang: str) -> Reply:
         _ = gettext_for(lang)
@@ -423,14 +432,15 @@ class Dialogue:
         buttons: list[list[Button]] = []
         if a.findings:
             ids = self._ids_field([f.practice.id for f in a.findings], prefix="a:r:")
-            buttons = [[Button(_("Suggested replies"), f"a:r:{ids}"), Button(_("What to do now"), f"a:n:{ids}")],
-                       [Button(_("Explain the law"), f"a:l:{ids}")]]
+            buttons = [[Button(_("Suggested replies"), cb.DETAIL.encode("r", ids)),
+                        Button(_("What to do now"), cb.DETAIL.encode("n", ids))],
+                       [Button(_("Explain the law"), cb.DETAIL.encode("l", ids))]]
             if "contact_third_party" in a.categories:
-                buttons.append([Button(_("Card for family and contacts"), f"a:f:{ids}")])
+                buttons.append([Button(_("Card for family and contacts"), cb.DETAIL.encode("f", ids))])
             fb = self._ids_field([f.practice.id for f in a.findings], prefix="fb:p::u")
-            buttons.append([Button("👍", f"fb:p:{fb}:u"), Button("👎", f"fb:p:{fb}:d")])
+            buttons.append([Button("👍", cb.FEEDBACK.encode("p", fb, "u")), Button("👎", cb.FEEDBACK.encode("p", fb, "d"))])
         else:
-            buttons = [[Button(_("Ask a question"), "m:ask"), Button(_("My rights"), "m:rights")]]
+            buttons = [[Button(_("Ask a question"), cb.MENU.encode("ask")), Button(_("My rights"), cb.MENU.encode("rights"))]]
         truncated = len(a.text) > MAX_CHARS
         out.append(Reply(render("assessment.html.j2", lang, verdict=a.verdict, verdict_label=verdict_label(
             a.verdict, lang), region=self.region_name(a.jurisdiction, lang), findings=findings,
@@ -440,8 +450,8 @@ class Dialogue:
     def ambiguous(self, lang: str, token: str) -> Reply:
         _ = gettext_for(lang)
         return Reply(render("notice.html.j2", lang, text=_("Is this a message you received, or your own question?")),
-                     [[Button(_("A message I received"), f"amb:m:{token}"),
-                       Button(_("My question"), f"amb:q:{token}")]])
+                     [[Button(_("A message I received"), cb.AMBIGUOUS.encode("m", token)),
+                       Button(_("My question"), cb.AMBIGUOUS.encode("q", token))]])
 
     def answer(self, ans: Answer, lang: str) -> list[Reply]:
         if ans.topic == "crisis":
@@ -459,10 +469,10 @@ class Dialogue:
         _ = gettext_for(lang)
         ids = [ans.topic] + [t.topic for t in ans.alternatives]
         ids = [t for i, t in enumerate(ids) if t in self.topics and t not in HIDDEN_TOPICS and t not in ids[:i]][:3]
-        buttons = [[Button(self.topics[t].title.get(lang), f"t:{t}")] for t in ids]
+        buttons = [[Button(self.topics[t].title.get(lang), cb.TOPIC.encode(t))] for t in ids]
         if not buttons:
             return self.out_of_scope(lang)
-        buttons.append([Button(_("My rights"), "m:rights")])
+        buttons.append([Button(_("My rights"), cb.MENU.encode("rights"))])
         return Reply(render("did_you_mean.html.j2", lang), buttons)
 
     def topic(self, topic_id: str, lang: str, jurisdiction: str) -> Reply:
@@ -473,8 +483,9 @@ class Dialogue:
         if topic_id == "crisis":
             return self.crisis(lang, jurisdiction)
         text, sources, used = self._answer_text(topic, jurisdiction, lang)
-        buttons = [[Button(self.topics[r].title.get(lang), f"t:{r}")] for r in self.related(topic_id)]
-        buttons.append([Button("👍", f"fb:t:{topic_id}:u"), Button("👎", f"fb:t:{topic_id}:d")])
+        buttons = [[Button(self.topics[r].title.get(lang), cb.TOPIC.encode(r))] for r in self.related(topic_id)]
+        buttons.append([Button("👍", cb.FEEDBACK.encode("t", topic_id, "u")),
+                        Button("👎", cb.FEEDBACK.encode("t", topic_id, "d"))])
         return Reply(render("topic.html.j2", lang, title=topic.title.get(lang), answer=text,
                             basis=self._basis(sources, lang),
                             channels=[self._channel(c, lang) for c in topic.channels if c in self.kb.channels],
@@ -498,12 +509,12 @@ class Dialogue:
         pages = max(1, -(-len(self.browse_topics) // TOPICS_PER_PAGE))
         page = min(max(0, page), pages - 1)
         chunk = self.browse_topics[page * TOPICS_PER_PAGE:(page + 1) * TOPICS_PER_PAGE]
-        buttons = [[Button(self.topics[t].title.get(lang), f"t:{t}")] for t in chunk]
+        buttons = [[Button(self.topics[t].title.get(lang), cb.TOPIC.encode(t))] for t in chunk]
         nav = []
         if page > 0:
-            nav.append(Button("◀ " + _("Previous"), f"rp:{page - 1}"))
+            nav.append(Button("◀ " + _("Previous"), cb.RIGHTS_PAGE.encode(page - 1)))
         if page < pages - 1:
-            nav.append(Button(_("Next") + " ▶", f"rp:{page + 1}"))
+            nav.append(Button(_("Next") + " ▶", cb.RIGHTS_PAGE.encode(page + 1)))
         if nav:
             buttons.append(nav)
         return Reply(render("rights.html.j2", lang, page=page + 1, pages=pages), buttons, edit)

@@ -119,7 +119,7 @@ async def test_a_question_gets_the_topic_answer_with_legal_basis_related_topics_
     assert (await user.answer())["text"] == _("Thank you for your feedback.")
     edited = await user.reply(include_markup_edits=True)
     assert "👍" not in edited.labels() and edited.labels() == related
-    rows = await bot.storage.db.execute_fetchall("SELECT kind, ref, vote FROM feedback WHERE user_id = ?", (user.id,))
+    rows = await bot.storage.read("SELECT kind, ref, vote FROM feedback WHERE user_id = ?", (user.id,))
     assert list(rows) == [("topic", "family_contact", 1)]
     # a related topic opens its answer
     if related:
@@ -487,15 +487,27 @@ async def test_users_over_the_inbound_limit_get_one_friendly_note(bot: BotUnderT
     assert len(replies) == limit + 1
 
 
-async def test_an_error_is_logged_and_the_user_told_without_a_traceback(bot: BotUnderTest,
+async def test_an_error_is_logged_and_the_user_told_without_a_traceback(bot: BotUnderTest, monkeypatch: Any,
                                                                         caplog: pytest.LogCaptureFixture) -> None:
-    await bot.storage.db.execute("DROP TABLE users")          # the database breaks under the bot
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(bot.app.bot_data["services"].dialogue, "respond", broken)
     user = bot.user(language_code="en")
     with caplog.at_level("ERROR"):
         await user.send("hello")
         reply = await user.reply()
     assert "something went wrong" in reply.text and "Traceback" not in reply.text
     assert any("error while handling update" in r.getMessage() for r in caplog.records)
+    assert await user.settle(quiet=0.5) == []          # told once
+
+
+async def test_a_broken_table_still_gets_an_answer(bot: BotUnderTest) -> None:
+    async with bot.storage.transaction() as tx:
+        await tx.execute("DROP TABLE users")          # the database breaks under the bot
+    user = bot.user(language_code="en")
+    await user.send("/start")
+    assert "Check a message" in (await user.reply()).labels()
 
 
 async def test_three_hundred_users_at_once_are_all_answered(bot: BotUnderTest, engine: Engine) -> None:
@@ -560,9 +572,8 @@ async def test_the_retention_job_deletes_inactive_users(bot: BotUnderTest) -> No
         await u.reply()
     days = bot.app.bot_data["services"].settings.retention_days
     await bot.storage.flush_seen()
-    await bot.storage.db.execute("UPDATE users SET last_seen = last_seen - ? WHERE user_id = ?",
-                                 ((days + 1) * 86400, old.id))
-    await bot.storage.db.commit()
+    async with bot.storage.transaction() as tx:
+        await tx.execute("UPDATE users SET last_seen = last_seen - ? WHERE user_id = ?", ((days + 1) * 86400, old.id))
     await retention_job(RightsContext(bot.app))
     assert await bot.storage.rows_mentioning(old.id) == []
     assert await bot.storage.get_user(recent.id) is not None

@@ -100,12 +100,12 @@ def test_run_without_a_token_says_what_to_do(tmp_path: Path) -> None:
 def test_local_chat_runs_the_same_handlers_presses_buttons_by_number_and_ends_at_eof(tmp_path: Path) -> None:
     e = {**os.environ, "RIGHTS_BOT_DB": str(tmp_path / "chat.sqlite3"), "RIGHTS_BOT_CHAT_LANG": "en"}
     e.pop("TELEGRAM_BOT_TOKEN", None)
-    lines = "/start\n1\nThey said they will beat me up tonight if I don't pay\n/rights\n9\n\n"
+    lines = "/start\n#1\nThey said they will beat me up tonight if I don't pay\n/rights\n#9\n\n"
     proc = subprocess.run([sys.executable, "-m", "bot", "chat"], cwd=ROOT, env=e, input=lines.encode(),
                           capture_output=True, timeout=120)
     out = proc.stdout.decode()
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]
-    assert "[1] Check a message" in out and "» Check a message" in out
+    assert "[#1] Check a message" in out and "» Check a message" in out
     assert "Verdict" in out
     assert "There is no button 9." in out
     assert "<b>" not in out
