@@ -39,7 +39,8 @@ from bot.redact import SecretFormatter, add_arg_sanitizer, add_secret, install_l
     summarise_for_log
 from bot.storage import Storage, StorageError
 from handlers import plan, reminders
-from handlers.context import RightsContext, Services, analyse, prefs, private, remove_keyboard, send, update_text
+from handlers.context import RightsContext, Services, analyse, answer_query, prefs, private, remove_keyboard, send, \
+    update_text
 from handlers.persistence import SQLitePersistence
 from handlers.telegram_retry import READ_TIMEOUT, PatientRateLimiter
 from handlers.update_flow import FlushingUpdateProcessor, PasteJoiner, ScreeningRequest
@@ -428,11 +429,7 @@ async def on_other(update: Update, context: RightsContext) -> None:
 
 async def _finish(update: Update, context: RightsContext, outcome: Outcome) -> None:
     query = update.callback_query
-    if query is not None:
-        try:
-            await query.answer(outcome.toast, show_alert=outcome.alert)
-        except BadRequest:       # answered already or too old: the spinner is gone either way
-            pass
+    await answer_query(context, query, outcome.toast, outcome.alert)
     await send(update, context, outcome.replies, query=query)
 
 
@@ -612,8 +609,7 @@ async def on_error(update: object, context: RightsContext) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        if update.callback_query:
-            await update.callback_query.answer()
+        await answer_query(context, update.callback_query)
     except TelegramError:
         pass
     if isinstance(context.error, TimedOut):

@@ -8,6 +8,7 @@ other's internals through it.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -129,6 +130,24 @@ async def send(update: Update, context: RightsContext, replies: Iterable[Reply],
                         continue
             last = await context.bot.send_message(chat.id, part.html, reply_markup=markup)
     return last
+
+
+async def answer_query(context: RightsContext, query: CallbackQuery | None, text: str | None = None,
+                       alert: bool = False) -> None:
+    """Answer the pressed button (its spinner stops), once whatever happens next: the error handler, which has
+    a context of its own, answers only a button not answered yet (a second answer is a 400)."""
+    if query is None:
+        return
+    answered: OrderedDict[str, None] = context.application.bot_data.setdefault("answered_queries", OrderedDict())
+    if query.id in answered:
+        return
+    answered[query.id] = None
+    while len(answered) > 10_000:
+        answered.popitem(last=False)
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest:          # too old: the spinner is gone either way
+        pass
 
 
 def private(update: Update) -> bool:

@@ -43,7 +43,7 @@ from bot.plan.schedule import make_plan
 from bot.plan.schedule import plan_id as compute_plan_id
 from bot.storage import StorageError
 from handlers import reminders
-from handlers.context import RightsContext, analyse, prefs, private, remove_keyboard, send
+from handlers.context import RightsContext, analyse, answer_query, prefs, private, remove_keyboard, send
 
 _LOGGER = logging.getLogger("rights_bot.plan")
 
@@ -164,23 +164,16 @@ async def apply(update: Update, context: RightsContext, turn: Turn, query: Callb
     """Save the turn's state (before anything is sent), then send its replies; answer the pressed button."""
     lang = turn.state.lang if turn.state else (await prefs(update, context))[0]
     if turn.changed and not await save_state(update, context, turn.state):
-        await _answer(query)
+        await answer_query(context, query)
         await send(update, context, [interview.cannot_keep_answers(lang)])
         return
-    await _answer(query, turn.toast, turn.alert)
+    await answer_query(context, query, turn.toast, turn.alert)
     last = await send(update, context, turn.replies)
     if turn.asks and turn.state is not None and last is not None and context.user_data is not None:
         turn.state.question_message_id = last.message_id      # its keyboard goes once it is answered
         context.user_data["plan"] = turn.state.to_json()
 
 
-async def _answer(query: CallbackQuery | None, text: str | None = None, alert: bool = False) -> None:
-    if query is None:
-        return
-    try:
-        await query.answer(text, show_alert=alert)
-    except BadRequest:          # answered already, or too old: the spinner is gone either way
-        pass
 
 
 async def _drop_question_keyboard(update: Update, context: RightsContext, state: InterviewState) -> None:
@@ -201,12 +194,12 @@ async def cmd_plan(update: Update, context: RightsContext) -> None:
     query = update.callback_query
     lang, _jur = await prefs(update, context)
     if not private(update):
-        await _answer(query)
+        await answer_query(context, query)
         await send(update, context, [interview.private_only(lang)])
         return
     storage = context.services.storage
     if not storage.is_open:
-        await _answer(query)
+        await answer_query(context, query)
         await send(update, context, [interview.no_storage(lang)])
         return
     state = load_state(context)
@@ -232,14 +225,14 @@ async def on_interview_button(update: Update, context: RightsContext) -> None:
     lang, _jur = await prefs(update, context)
     state = load_state(context)
     if decoded is None:
-        await _answer(query)
+        await answer_query(context, query)
         return
     kind, values = decoded
     if kind is cb.PLAN_GO:
         await remove_keyboard(query)
         if values[0] == "new" or state is None:
             if not context.services.storage.is_open:
-                await _answer(query)
+                await answer_query(context, query)
                 await send(update, context, [interview.no_storage(lang)])
                 return
             turn = interview.begin(state.lang if state else lang, intro=False)
@@ -257,7 +250,7 @@ async def on_interview_button(update: Update, context: RightsContext) -> None:
         if state.question_message_id == getattr(query.message, "message_id", None):
             state.question_message_id = None
     if turn.make_plan:
-        await _answer(query)
+        await answer_query(context, query)
         await deliver(update, context, state)
         return
     await apply(update, context, turn, query)
@@ -433,26 +426,26 @@ async def on_after(update: Update, context: RightsContext) -> None:
     _ = _t(lang)
     decoded = cb.decode_any(query.data, (cb.PLAN_AFTER, cb.PLAN_PART, cb.PLAN_ZONE))
     if decoded is None:
-        await _answer(query)
+        await answer_query(context, query)
         return
     kind, values = decoded
     action, token = (values[0], values[1]) if kind is cb.PLAN_AFTER else (kind.prefix, values[1])
     plans = delivered_plans(context.application)
     if action == "drop":
         plans.drop(token)
-        await _answer(query, _("Nothing kept."))
+        await answer_query(context, query, _("Nothing kept."))
         await remove_keyboard(query)
         return
     answers = plans.get(user.id, token)
     storage = context.services.storage
     if answers is None or (action in ("save", "remind", cb.PLAN_ZONE.prefix) and not storage.is_open):
-        await _answer(query, _("This offer has expired: the answers are no longer in memory. Make the plan again "
+        await answer_query(context, query, _("This offer has expired: the answers are no longer in memory. Make the plan again "
                                "with /plan."), alert=True)
         await remove_keyboard(query)
         return
     inp = PlanInput.from_dict(answers)
     if action == "again":
-        await _answer(query)
+        await answer_query(context, query)
         await send(update, context, [Reply(_esc(_("Which part should I send again?")),
                                            [[Button(_(PART_LABELS[p]), cb.PLAN_PART.encode(p, token))
                                              for p in PARTS[:3]],
@@ -460,7 +453,7 @@ async def on_after(update: Update, context: RightsContext) -> None:
                                              for p in PARTS[3:]]])])
         return
     if kind is cb.PLAN_PART:
-        await _answer(query)
+        await answer_query(context, query)
         await send_parts(context, chat.id, make_proposal(inp, _kb(context), inp.lang), (values[0],))
         return
     plan = make_plan(inp)
@@ -468,17 +461,17 @@ async def on_after(update: Update, context: RightsContext) -> None:
     try:
         if action == "save":
             await store.save_plan(storage, user.id, pid, answers)
-            await _answer(query, _("Saved."))
+            await answer_query(context, query, _("Saved."))
             await send(update, context, [Reply(_esc(_(
                 "Your plan is saved: the lenders' names, the amounts, your income and expenses, the number of "
                 "dependants, the reason and your words about what happened (phone, ID and card numbers and e-mail "
                 "addresses are masked). Send /plan to open it again; /forget deletes it with everything else.")))])
             return
         if context.application.job_queue is None:
-            await _answer(query)
+            await answer_query(context, query)
             return
         if action == "remind" and jur == "US":
-            await _answer(query)
+            await answer_query(context, query)
             await send(update, context, [Reply(_esc(_("Which time zone should the reminders use?")),
                                                [[Button(_(ZONE_LABELS[z]), cb.PLAN_ZONE.encode(i, token))]
                                                 for i, z in enumerate(store.US_ZONES)])])
@@ -491,12 +484,12 @@ async def on_after(update: Update, context: RightsContext) -> None:
         await store.add_reminders(storage, rows)
     except StorageError as exc:
         _LOGGER.warning("plan: could not store (%s)", exc.reason)
-        await _answer(query, _("I could not store that just now (my storage is not working). Please try again "
+        await answer_query(context, query, _("I could not store that just now (my storage is not working). Please try again "
                                "later."), alert=True)
         return
     for r in rows:
         reminders.schedule(context.application, r)
-    await _answer(query, _("Reminders on."))
+    await answer_query(context, query, _("Reminders on."))
     if kind is cb.PLAN_ZONE:
         await remove_keyboard(query)
     await send(update, context, [Reply(_esc(_("I will remind you at 09:00 ({zone}) the day before each of the {n} "
@@ -517,11 +510,11 @@ async def on_reminders_off(update: Update, context: RightsContext) -> None:
         n = await store.delete_reminders(storage, user.id) if storage.is_open else 0
     except StorageError as exc:
         _LOGGER.warning("plan: could not delete reminders (%s)", exc.reason)
-        await _answer(query, _("I could not store that just now (my storage is not working). Please try again "
+        await answer_query(context, query, _("I could not store that just now (my storage is not working). Please try again "
                                "later."), alert=True)
         return
     reminders.unschedule(context.application, user.id)
-    await _answer(query, _("Reminders stopped."))
+    await answer_query(context, query, _("Reminders stopped."))
     await remove_keyboard(query)
     await send(update, context, [Reply(_esc(_("Reminders stopped ({n} deleted).").format(n=n)))])
 
@@ -536,7 +529,7 @@ async def on_saved(update: Update, context: RightsContext) -> None:
     storage = context.services.storage
     decoded = cb.decode_any(query.data, (cb.PLAN_SAVED, cb.PLAN_SAVED_OPEN))
     if decoded is None or not storage.is_open:
-        await _answer(query)
+        await answer_query(context, query)
         if decoded is not None:
             await send(update, context, [interview.no_storage(lang)])
         return
@@ -545,17 +538,17 @@ async def on_saved(update: Update, context: RightsContext) -> None:
         saved = await store.saved_plans(storage, user.id)
         if kind is cb.PLAN_SAVED and values[0] == "del":
             n = await store.delete_saved(storage, user.id)
-            await _answer(query)
+            await answer_query(context, query)
             await remove_keyboard(query)
             await send(update, context, [Reply(_esc(_("Saved plan deleted ({n}).").format(n=n)))])
             return
     except StorageError as exc:
         _LOGGER.warning("plan: saved plans unavailable (%s)", exc.reason)
-        await _answer(query)
+        await answer_query(context, query)
         await send(update, context, [interview.no_storage(lang)])
         return
     if kind is cb.PLAN_SAVED:
-        await _answer(query)
+        await answer_query(context, query)
         if not saved:
             await send(update, context, [Reply(_esc(_("You have no saved plan.")))])
             return
@@ -568,7 +561,7 @@ async def on_saved(update: Update, context: RightsContext) -> None:
         return
     answers_of = {pid: answers for pid, _c, answers in saved}
     if values[0] not in answers_of:
-        await _answer(query)
+        await answer_query(context, query)
         await send(update, context, [Reply(_esc(_("You have no saved plan.")))])
         return
     await remove_keyboard(query)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import warnings
 from typing import Any, Callable, Coroutine
 
@@ -22,6 +23,10 @@ from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, Invali
 from telegram.ext import AIORateLimiter, BaseRateLimiter
 
 _LOGGER = logging.getLogger("rights_bot")
+
+# Opt in to python-telegram-bot 23's time periods (timedelta): without it, PTB warns inside RetryAfter itself
+# on every 429, and a warning turned into an error would lose the retry.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 MAX_ATTEMPTS = 6
 MAX_WAIT = 60.0
