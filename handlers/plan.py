@@ -160,13 +160,21 @@ async def save_state(update: Update, context: RightsContext, state: InterviewSta
     return True
 
 
-async def apply(update: Update, context: RightsContext, turn: Turn, query: CallbackQuery | None = None) -> None:
-    """Save the turn's state (before anything is sent), then send its replies; answer the pressed button."""
+async def apply(update: Update, context: RightsContext, turn: Turn, query: CallbackQuery | None = None, *,
+                old_question: int | None = None, clear_pressed: bool = False) -> None:
+    """Save the turn's state (before anything is sent), then send its replies; answer the pressed button. Only
+    once the state is saved do the keyboards of the answered question (`old_question`, the pressed message)
+    go: an answer the database did not take can be given again with the same buttons."""
     lang = turn.state.lang if turn.state else (await prefs(update, context))[0]
     if turn.changed and not await save_state(update, context, turn.state):
         await answer_query(context, query)
         await send(update, context, [interview.cannot_keep_answers(lang)])
         return
+    pressed = getattr(query.message, "message_id", None) if query is not None else None
+    if clear_pressed and query is not None:
+        await remove_keyboard(query)
+    if old_question and old_question != pressed:
+        await _drop_keyboard(update, context, old_question)
     await answer_query(context, query, turn.toast, turn.alert)
     last = await send(update, context, turn.replies)
     if turn.asks and turn.state is not None and last is not None and context.user_data is not None:
@@ -176,15 +184,14 @@ async def apply(update: Update, context: RightsContext, turn: Turn, query: Callb
 
 
 
-async def _drop_question_keyboard(update: Update, context: RightsContext, state: InterviewState) -> None:
+async def _drop_keyboard(update: Update, context: RightsContext, message_id: int) -> None:
     chat = update.effective_chat
-    if chat is None or not state.question_message_id:
+    if chat is None:
         return
     try:
-        await context.bot.edit_message_reply_markup(chat.id, state.question_message_id, reply_markup=None)
+        await context.bot.edit_message_reply_markup(chat.id, message_id, reply_markup=None)
     except BadRequest:
         pass
-    state.question_message_id = None
 
 
 # -- /plan and the interview's buttons --------------------------------------------------------------------------------
@@ -228,8 +235,8 @@ async def on_interview_button(update: Update, context: RightsContext) -> None:
         await answer_query(context, query)
         return
     kind, values = decoded
+    old_question = state.question_message_id if state else None
     if kind is cb.PLAN_GO:
-        await remove_keyboard(query)
         if values[0] == "new" or state is None:
             if not context.services.storage.is_open:
                 await answer_query(context, query)
@@ -237,23 +244,20 @@ async def on_interview_button(update: Update, context: RightsContext) -> None:
                 return
             turn = interview.begin(state.lang if state else lang, intro=False)
         else:
-            await _drop_question_keyboard(update, context, state)
             turn = interview.resume(state)
-        await apply(update, context, turn, query)
+        await apply(update, context, turn, query, old_question=old_question, clear_pressed=True)
         return
     if state is None:
         await apply(update, context, Turn([interview.lost(lang)], None, changed=False), query)
         return
     turn = interview.press(state, kind, values)
-    if turn.toast is None:                      # not a stale button: its keyboard goes
-        await remove_keyboard(query)
-        if state.question_message_id == getattr(query.message, "message_id", None):
-            state.question_message_id = None
     if turn.make_plan:
         await answer_query(context, query)
+        await remove_keyboard(query)
         await deliver(update, context, state)
         return
-    await apply(update, context, turn, query)
+    stale = turn.toast is not None
+    await apply(update, context, turn, query, old_question=None if stale else old_question, clear_pressed=not stale)
 
 
 async def take_text(update: Update, context: RightsContext) -> bool:
@@ -279,8 +283,8 @@ async def take_text(update: Update, context: RightsContext) -> bool:
                                    crisis_done=context.crisis_sent)
         await send(update, context, [*replies, interview.back_to_plan(state)])
         return True
-    await _drop_question_keyboard(update, context, state)
-    await apply(update, context, interview.answer_text(state, text))
+    old_question = state.question_message_id
+    await apply(update, context, interview.answer_text(state, text), old_question=old_question)
     return True
 
 
@@ -311,8 +315,7 @@ async def cmd_cancel(update: Update, context: RightsContext) -> bool:
     state = load_state(context)
     if state is None:
         return False
-    await _drop_question_keyboard(update, context, state)
-    await apply(update, context, interview.cancel(state))
+    await apply(update, context, interview.cancel(state), old_question=state.question_message_id)
     return True
 
 
@@ -564,9 +567,8 @@ async def on_saved(update: Update, context: RightsContext) -> None:
         await answer_query(context, query)
         await send(update, context, [Reply(_esc(_("You have no saved plan.")))])
         return
-    await remove_keyboard(query)
     await apply(update, context, interview.ask(interview.from_input(answers_of[values[0]], lang), interview.REVIEW),
-                query)
+                query, clear_pressed=True)
 
 
 # -- wiring -------------------------------------------------------------------------------------------------------------
