@@ -46,7 +46,8 @@ async def press(user: Any, label: str) -> Any:
 async def delivered(user: Any, timeout: float = 90) -> list[Any]:
     """Every message of a plan's delivery, up to the last one (the chart and the PDF take a while to make)."""
     out: list[Any] = []
-    while not out or not any(k in out[-1].text for k in ("Nothing about this plan is kept", "方案的任何内容")):
+    ends = ("Nothing about this plan is kept", "方案的任何内容", "could not send all of your plan", "没能把方案全部")
+    while not out or not any(k in out[-1].text for k in ends):
         out.append(await user.reply(timeout=timeout))
     return out
 
