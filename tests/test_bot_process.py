@@ -109,3 +109,80 @@ def test_local_chat_runs_the_same_handlers_presses_buttons_by_number_and_ends_at
     assert "Verdict" in out
     assert "There is no button 9." in out
     assert "<b>" not in out
+
+
+async def test_debug_logs_carry_no_names_places_file_names_or_plan_answers(fake_telegram: FakeTelegram,
+                                                                           tmp_path: Path) -> None:
+    user = fake_telegram.user(language_code="en", first_name="Zhang Secretname")
+    proc = await spawn(env(fake_telegram, tmp_path / "bot.sqlite3"))
+    try:
+        await user.send("Pay today or we will visit your family.", forward_from="Collector Hiddenname")
+        await first_reply(user, proc)
+        await user.settle(quiet=1.0)
+        await user.send_other(location={"latitude": 31.230416, "longitude": 121.473701})
+        await user.reply(timeout=30)
+        await user.send_other(document={"file_id": "d1", "file_unique_id": "u1", "file_name": "contract-of-lin.pdf"})
+        await user.reply(timeout=30)
+        await user.send("/plan")
+        await user.settle(quiet=1.0, expect_any=True, timeout=30)
+        await user.send("Secretlender Finance")
+        assert "What kind of debt" in (await user.reply(timeout=30)).text
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+        code, log = await finish(proc)
+    assert code == 0 and "DEBUG" in log
+    for secret in ("Secretname", "Hiddenname", "31.230416", "121.473701", "contract-of-lin", "Secretlender",
+                   "visit your family"):
+        assert secret not in log, secret
+    assert not fake_telegram.errors
+
+
+async def test_the_bot_waits_for_the_network_at_start_up(tmp_path: Path) -> None:
+    from tornado.netutil import bind_sockets
+
+    sock = bind_sockets(0, "127.0.0.1")[0]
+    port = sock.getsockname()[1]
+    sock.close()                                # nothing listens there yet
+    fake = FakeTelegram()
+    fake.port = port
+    proc = await spawn(env(fake, tmp_path / "bot.sqlite3"))
+    try:
+        await asyncio.sleep(3)
+        assert proc.returncode is None          # still trying, not dead
+        await fake.start(port=port)
+        user = fake.user(language_code="en")
+        await user.send("/start")
+        assert "Check a message" in (await first_reply(user, proc)).labels()
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+        code, log = await finish(proc)
+        await fake.stop()
+    assert code == 0
+
+
+async def test_a_damaged_database_still_assesses_and_answers(fake_telegram: FakeTelegram, tmp_path: Path) -> None:
+    from test_storage import damage
+
+    from bot.storage import Storage
+
+    db = tmp_path / "bot.sqlite3"
+    s = await Storage(db).open()
+    for uid in range(300):
+        await s.set_user(uid, language="en")
+    await s.close()
+    damage(db, page=2)
+    user = fake_telegram.user(language_code="en")
+    proc = await spawn(env(fake_telegram, db, RIGHTS_BOT_LOG_LEVEL="INFO"))
+    try:
+        await user.send("Pay today or we will tell your employer and your parents.", forward_from="Lender")
+        assert "Verdict" in ([await first_reply(user, proc), *await user.settle(quiet=1.0)])[-1].text
+        await user.send("/plan")
+        assert "storage is not working" in (await user.reply(timeout=30)).text
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+        code, log = await finish(proc)
+    assert code == 0
+    assert log.count("the database cannot be used (damaged)") == 1 and "Traceback" not in log
