@@ -152,17 +152,22 @@ class InterviewState:
         """The state from its JSON (or the dict of the first version); None when it is not one."""
         if not isinstance(raw, dict) or not isinstance(raw.get("lang"), str):
             return None
+        if raw.get("v") == 1:                      # before the dataclass: a few other key names
+            raw = {**raw, "history": raw.get("hist", []), "current": raw.get("cur", 0),
+                   "question_message_id": raw.get("msg")}
+        debts_raw = raw.get("debts") or [{}]
+        if not isinstance(debts_raw, list) or not all(isinstance(d, dict) for d in debts_raw) \
+                or not isinstance(raw.get("history", []), list) or not isinstance(raw.get("expenses", {}), dict):
+            return None
         try:
-            if raw.get("v") == 1:                      # before the dataclass: a few other key names
-                raw = {**raw, "history": raw.get("hist", []), "current": raw.get("cur", 0),
-                       "question_message_id": raw.get("msg")}
-            debts = [DebtAnswers(**{k: v for k, v in d.items() if k in _DEBT_FIELDS})
-                     for d in raw.get("debts") or [{}] if isinstance(d, dict)] or [DebtAnswers()]
+            debts = [DebtAnswers(**{k: v for k, v in d.items() if k in _DEBT_FIELDS}) for d in debts_raw]
             known = {f.name for f in fields(cls)} - {"debts"}
             state = cls(**{k: v for k, v in raw.items() if k in known}, debts=debts)
         except (TypeError, ValueError):
             return None
-        if state.step not in STEPS or not 0 <= int(state.current) < max(1, len(state.debts)) + 1:
+        if state.step not in STEPS or not isinstance(state.current, int) or not 0 <= state.current <= len(debts) \
+                or not all(isinstance(v, (str, type(None))) for d in debts for v in
+                           (d.lender, d.kind, d.principal, d.interest, d.penalties, d.fees, d.amount_received)):
             return None
         state.history = [s for s in state.history if s in STEPS][-60:]
         return state
