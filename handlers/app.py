@@ -31,7 +31,7 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, Appli
 from telegram.request import BaseRequest
 
 from bot import callback_data as cb
-from bot.config import LANGUAGES, Settings, load_settings
+from bot.config import Settings, load_settings
 from bot.dialogue import Dialogue, InboundLimiter, Outcome, PendingTexts, classify
 from bot.engine import Engine
 from bot.i18n import gettext_for, normalise_language_code
