@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections import Counter
 from typing import Any, Callable, TextIO
 
 from bot.config import load_settings
+from bot.load_engine import load_engine
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,23 +85,6 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return run_plan(args)
 
 
-def _engine():
-    from bot.engine import Engine
-    from bot.kb.loader import KBInvalid, load_kb
-
-    settings = load_settings()
-    try:
-        if os.environ.get("RIGHTS_BOT_LENIENT_KB") == "1":
-            kb = load_kb(settings.knowledge_dir, lenient=True)
-            for problem in kb.problems:
-                print(f"rights-bot: lenient: {problem.describe()}", file=sys.stderr)
-            return Engine(kb, settings)
-        return Engine.load(settings=settings)
-    except KBInvalid as exc:
-        print(f"rights-bot: {exc}", file=sys.stderr)
-        raise SystemExit(1) from None
-
-
 def _read_text(args: argparse.Namespace) -> str:
     if args.text:
         return " ".join(args.text)
@@ -113,7 +96,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from bot.output import assessment_json
     from bot.report import assessment_text
 
-    engine = _engine()
+    engine = load_engine()
     if args.jsonl:
         return run_jsonl(sys.stdin.buffer, sys.stdout,
                          lambda item: assessment_json(engine, engine.assess(item["text"], item.get("lang"),
@@ -130,7 +113,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
     from bot.output import answer_json
     from bot.report import answer_text
 
-    engine = _engine()
+    engine = load_engine()
     if args.jsonl:
         return run_jsonl(sys.stdin.buffer, sys.stdout,
                          lambda item: answer_json(engine, engine.answer(item["text"], item.get("lang"),
@@ -279,7 +262,7 @@ def kb_stats(engine) -> dict[str, Any]:
 
 
 def cmd_kb_stats(args: argparse.Namespace) -> int:
-    engine = _engine()
+    engine = load_engine()
     stats = kb_stats(engine)
     if args.json:
         _print_json(stats)

@@ -1,21 +1,8 @@
 """What the bot says, without Telegram: deciding what a text is, and building replies (HTML plus buttons).
 
 The Telegram handlers (handlers/) turn a `Reply` into a message with an inline keyboard, and a pressed button's
-`callback_data` back into a call here. Button data are short ASCII ids, always within Telegram's 64 bytes:
-
-    m:check  m:ask  m:rights  m:help         menus
-    a:<what>:<region>:<ids>                  details of an assessment: what = l (the law in full), r (what to
-                                             reply), a (replies if the borrower accepts the debt), n (what to
-                                             do now), c (where to complain), f (card for family); region = the
-                                             region judged; ids = short signal ids
-    t:<topic>[:<region>]                     a topic of the knowledge base
-    tb:<l|c>:<topic>:<region>                a topic answer's legal basis / where to get help
-    m:region                                 the region menu
-    rp:<page>                                a page of /rights
-    fb:<t|p>:<ref>:<u|d>                     feedback on a topic / on the practices of an assessment
-    amb:<m|q>:<token>                        an ambiguous text is a message / a question
-    lang:<code>  reg:<region>                settings (regions: the knowledge base's, and "other")
-    fg:yes  fg:no                            /forget confirmation
+`callback_data` back into a call here. Button data are written and read by bot.callback_data (one codec for
+the whole bot), always within Telegram's 64 bytes.
 
 Texts are never kept, except an ambiguous text while the user decides what it is: in memory only
 (`PendingTexts`), for at most PENDING_TTL seconds, never written anywhere.
@@ -36,6 +23,7 @@ from typing import Any, Iterable
 from babel import Locale
 from babel.dates import format_date
 
+from bot import callback_data as cb
 from bot import languages
 from bot.audience import OTHER, Audience, region_name
 from bot.config import LANGUAGES
@@ -49,7 +37,7 @@ from bot.report import verdict_label
 MAX_CALLBACK_DATA = 64
 PENDING_TTL = 30 * 60
 TOPICS_PER_PAGE = 6
-PLAN_CALLBACK = "plan:start"
+PLAN_CALLBACK = cb.PLAN_START.encode()
 HIDDEN_TOPICS = ("crisis", "out_of_scope")
 MAX_SUMMARY_FINDINGS = 3    # findings on the first screen of an assessment; the rest are one tap away
 
@@ -251,6 +239,14 @@ class InboundLimiter:
                 self._warned.pop(uid, None)
         return True, False
 
+    def retry_in(self, user_id: int, now: float | None = None) -> int:
+        """Seconds until this user may send again (0: now)."""
+        t = time.monotonic() if now is None else now
+        hits = [h for h in self._hits.get(user_id, ()) if h > t - self.window]
+        if self.per_minute <= 0 or len(hits) < self.per_minute:
+            return 0
+        return max(1, int(hits[len(hits) - self.per_minute] + self.window - t + 0.999))
+
     def forget_user(self, user_id: int) -> None:
         self._hits.pop(user_id, None)
         self._warned.pop(user_id, None)
@@ -289,8 +285,9 @@ class Dialogue:
 
     def main_buttons(self, lang: str) -> list[list[Button]]:
         _ = gettext_for(lang)
-        return [[Button(_("Check a message"), "m:check"), Button(_("Ask a question"), "m:ask")],
-                [Button(_("Make a repayment plan"), self.plan_callback), Button(_("My rights"), "m:rights")]]
+        return [[Button(_("Check a message"), cb.MENU.encode("check")), Button(_("Ask a question"), cb.MENU.encode("ask"))],
+                [Button(_("Make a repayment plan"), self.plan_callback),
+                 Button(_("My rights"), cb.MENU.encode("rights"))]]
 
     def start(self, lang: str, jurisdiction: str | None = None) -> Reply:
         covered = ", ".join(self.region_name(j, lang) for j in self.kb.covered)
@@ -304,7 +301,7 @@ class Dialogue:
 
     def lang_menu(self, lang: str) -> Reply:
         _ = gettext_for(lang)
-        buttons = [[Button(self.language_name(code), f"lang:{code}") for code in LANGUAGES]]
+        buttons = [[Button(self.language_name(code), cb.LANGUAGE.encode(code)) for code in LANGUAGES]]
         return Reply(render("notice.html.j2", lang, text=_("Choose the language of the bot:")), buttons)
 
     def lang_set(self, lang: str, jurisdiction: str | None = None) -> Outcome:
@@ -317,7 +314,7 @@ class Dialogue:
         _ = gettext_for(lang)
         now = self.audience(lang, jurisdiction)
         buttons = [[Button(("✓ " if jurisdiction and j == now.region else "") + self.region_label(j, lang),
-                           f"reg:{j}")] for j in self.jurisdictions]
+                           cb.REGION.encode(j))] for j in self.jurisdictions]
         text = _("Which law should I apply? Now: %(region)s.") % {"region": self.region_name(now.region, lang)}
         return Reply(render("region.html.j2", lang, text=text), buttons)
 
@@ -335,7 +332,8 @@ class Dialogue:
     def forget_confirm(self, lang: str) -> Reply:
         _ = gettext_for(lang)
         return Reply(render("forget.html.j2", lang),
-                     [[Button(_("Yes, delete everything"), "fg:yes"), Button(_("No, keep it"), "fg:no")]])
+                     [[Button(_("Yes, delete everything"), cb.FORGET.encode("yes")),
+                       Button(_("No, keep it"), cb.FORGET.encode("no"))]])
 
     def forgotten(self, lang: str) -> Outcome:
         _ = gettext_for(lang)
@@ -369,10 +367,17 @@ class Dialogue:
             "Repayment plans are coming soon.")
         return Outcome([Reply(render("notice.html.j2", lang, text=text))])
 
-    def slow_down(self, lang: str) -> Reply:
+    def slow_down(self, lang: str, seconds: int = 60) -> Reply:
         _ = gettext_for(lang)
         return Reply(render("notice.html.j2", lang, text=_(
-            "You are sending messages very fast. Please wait a minute, then send the most important one again.")))
+            "You are sending messages very fast, so I skipped the last ones. Please wait %(seconds)d seconds, then "
+            "send the most important one again.") % {"seconds": seconds}))
+
+    def forget_pending(self, lang: str) -> Outcome:
+        _ = gettext_for(lang)
+        return Outcome([Reply(render("notice.html.j2", lang, text=_(
+            "I could not delete everything yet: my database is busy. Your data is already out of use; I keep "
+            "trying to delete it and will tell you as soon as it is done.")), [], True)])
 
     def error(self, lang: str) -> Reply:
         _ = gettext_for(lang)
@@ -411,16 +416,37 @@ class Dialogue:
                 crisis_done: bool = False, pending_token: str | None = None) -> list[Reply]:
         """Replies to a text already classified as `kind`; crisis support first unless already sent."""
         out: list[Reply] = []
-        if not crisis_done and analysis.crisis:
-            out.append(self.crisis(lang, analysis.audience))
         if kind == "message":
+            if not crisis_done and analysis.crisis:
+                out.append(self.crisis_banner(lang, analysis.audience, "assessment"))
             out.extend(self.assessment(analysis.assessment, lang))
         elif kind == "question":
-            if not analysis.crisis:
+            if analysis.crisis:
+                if not crisis_done:
+                    out.append(self.crisis_reply(analysis, lang))
+            else:
                 out.extend(self.answer(analysis.answer, lang))
         else:
             out.append(self.ambiguous(lang, pending_token or ""))
         return out
+
+    def crisis_reply(self, analysis: Analysis, lang: str) -> Reply:
+        """Support first, and still an answer: a short warm line and the region's crisis lines, then the answer to
+        the question the text asks (so a false trigger costs a sentence, and a true one is never left with only a
+        hotline). A text that asks nothing else gets the full crisis reply."""
+        question = analysis.answer.question
+        if question is None or not question.confident or question.topic in HIDDEN_TOPICS:
+            return self.crisis(lang, analysis.audience)
+        topic = self.topic(question.topic, lang, analysis.audience)
+        return Reply(self.crisis_banner(lang, analysis.audience, "answer").html + "\n\n" + topic.html, topic.buttons)
+
+    def crisis_banner(self, lang: str, audience: Audience | str | None = None, then: str = "plan") -> Reply:
+        """The short form: a warm line and the crisis lines of the user's region, never another region's; then
+        says what follows: the answer, the assessment, or the plan's next question."""
+        audience = self._as_audience(lang, audience)
+        judge = self._judge(audience)
+        return Reply(render("crisis_banner.html.j2", lang, then=then,
+                            channels=judge.channels([*judge.crisis_lines, *judge.emergency], lang)))
 
     def crisis(self, lang: str, audience: Audience | str | None = None) -> Reply:
         """Crisis support: the region's crisis lines and emergency numbers, never another region's."""
@@ -455,18 +481,19 @@ class Dialogue:
         region = a.audience.region
         if a.findings:
             ids = self._ids_field([f.id for f in top], prefix=f"a:r:{region}:")
-            buttons = [[Button(_("The law in full"), f"a:l:{region}:{ids}"),
-                        Button(_("What to reply"), f"a:r:{region}:{ids}")],
-                       [Button(_("What to do now"), f"a:n:{region}:{ids}"),
-                        Button(_("Where to complain"), f"a:c:{region}:{ids}")]]
+            buttons = [[Button(_("The law in full"), cb.DETAIL.encode("l", region, ids)),
+                        Button(_("What to reply"), cb.DETAIL.encode("r", region, ids))],
+                       [Button(_("What to do now"), cb.DETAIL.encode("n", region, ids)),
+                        Button(_("Where to complain"), cb.DETAIL.encode("c", region, ids))]]
             if "contact_third_party" in a.categories:
-                buttons.append([Button(_("Card for family and contacts"), f"a:f:{region}:{ids}")])
+                buttons.append([Button(_("Card for family and contacts"), cb.DETAIL.encode("f", region, ids))])
         else:
-            buttons = [[Button(_("Ask a question"), "m:ask"), Button(_("My rights"), "m:rights")]]
-        buttons.append([Button(_("Change region"), "m:region")])
+            buttons = [[Button(_("Ask a question"), cb.MENU.encode("ask")),
+                        Button(_("My rights"), cb.MENU.encode("rights"))]]
+        buttons.append([Button(_("Change region"), cb.MENU.encode("region"))])
         if a.findings:
             fb = self._ids_field([f.id for f in top], prefix="fb:p::u")
-            buttons.append([Button("👍", f"fb:p:{fb}:u"), Button("👎", f"fb:p:{fb}:d")])
+            buttons.append([Button("👍", cb.FEEDBACK.encode("p", fb, "u")), Button("👎", cb.FEEDBACK.encode("p", fb, "d"))])
         more = max(0, len(top) - MAX_SUMMARY_FINDINGS)
         out.append(Reply(render("assessment.html.j2", lang, verdict=a.verdict,
                                 verdict_label=verdict_label(a.verdict, lang), findings=lines, more=more,
@@ -477,8 +504,8 @@ class Dialogue:
     def ambiguous(self, lang: str, token: str) -> Reply:
         _ = gettext_for(lang)
         return Reply(render("notice.html.j2", lang, text=_("Is this a message you received, or your own question?")),
-                     [[Button(_("A message I received"), f"amb:m:{token}"),
-                       Button(_("My question"), f"amb:q:{token}")]])
+                     [[Button(_("A message I received"), cb.AMBIGUOUS.encode("m", token)),
+                       Button(_("My question"), cb.AMBIGUOUS.encode("q", token))]])
 
     def answer(self, ans: Answer, lang: str) -> list[Reply]:
         if ans.topic == "crisis":
@@ -497,10 +524,10 @@ class Dialogue:
         ids = [ans.topic] + [t.topic for t in ans.alternatives]
         ids = [t for i, t in enumerate(ids) if t in self.topics and t not in HIDDEN_TOPICS and t not in ids[:i]][:3]
         region = ans.audience.region
-        buttons = [[Button(self.topics[t].title.get(lang), f"t:{t}:{region}")] for t in ids]
+        buttons = [[Button(self.topics[t].title.get(lang), cb.TOPIC_IN.encode(t, region))] for t in ids]
         if not buttons:
             return self.out_of_scope(lang)
-        buttons.append([Button(_("My rights"), "m:rights")])
+        buttons.append([Button(_("My rights"), cb.MENU.encode("rights"))])
         return Reply(render("did_you_mean.html.j2", lang), buttons)
 
     def topic(self, topic_id: str, lang: str, audience: Audience | str | None = None) -> Reply:
@@ -519,14 +546,16 @@ class Dialogue:
         buttons = []
         details = []
         if ans.sources:
-            details.append(Button(_("Legal basis"), f"tb:l:{topic_id}:{region}"))
+            details.append(Button(_("Legal basis"), cb.TOPIC_DETAIL.encode("l", topic_id, region)))
         if ans.channels:
-            details.append(Button(_("Where to get help"), f"tb:c:{topic_id}:{region}"))
+            details.append(Button(_("Where to get help"), cb.TOPIC_DETAIL.encode("c", topic_id, region)))
         if details:
             buttons.append(details)
-        buttons += [[Button(self.topics[r].title.get(lang), f"t:{r}:{region}")] for r in self.related(topic_id)]
-        buttons.append([Button(_("Change region"), "m:region")])
-        buttons.append([Button("👍", f"fb:t:{topic_id}:u"), Button("👎", f"fb:t:{topic_id}:d")])
+        buttons += [[Button(self.topics[r].title.get(lang), cb.TOPIC_IN.encode(r, region))]
+                    for r in self.related(topic_id)]
+        buttons.append([Button(_("Change region"), cb.MENU.encode("region"))])
+        buttons.append([Button("👍", cb.FEEDBACK.encode("t", topic_id, "u")),
+                        Button("👎", cb.FEEDBACK.encode("t", topic_id, "d"))])
         return Reply(render("topic.html.j2", lang, title=topic.title.get(lang), answer=ans.text.get(lang),
                             law=self.law_line(audience, lang)), buttons)
 
@@ -563,12 +592,12 @@ class Dialogue:
         pages = max(1, -(-len(self.browse_topics) // TOPICS_PER_PAGE))
         page = min(max(0, page), pages - 1)
         chunk = self.browse_topics[page * TOPICS_PER_PAGE:(page + 1) * TOPICS_PER_PAGE]
-        buttons = [[Button(self.topics[t].title.get(lang), f"t:{t}")] for t in chunk]
+        buttons = [[Button(self.topics[t].title.get(lang), cb.TOPIC.encode(t))] for t in chunk]
         nav = []
         if page > 0:
-            nav.append(Button("◀ " + _("Previous"), f"rp:{page - 1}"))
+            nav.append(Button("◀ " + _("Previous"), cb.RIGHTS_PAGE.encode(page - 1)))
         if page < pages - 1:
-            nav.append(Button(_("Next") + " ▶", f"rp:{page + 1}"))
+            nav.append(Button(_("Next") + " ▶", cb.RIGHTS_PAGE.encode(page + 1)))
         if nav:
             buttons.append(nav)
         return Reply(render("rights.html.j2", lang, page=page + 1, pages=pages), buttons, edit)
@@ -602,7 +631,7 @@ class Dialogue:
             buttons = []
             if what == "r" and any(j.replies.accepting is not None for _s, j in judged):
                 buttons = [[Button(gettext_for(lang)("I accept this debt: show that version"),
-                                   f"a:a:{audience.region}:{rest}")]]
+                                   cb.DETAIL.encode("a", audience.region, rest))]]
             return Outcome([Reply(render("replies.html.j2", lang, items=items, accepting=what == "a"), buttons)])
         if what == "n":
             evidence = _unique(e for _s, j in judged for e in j.next_steps.evidence.get(lang))

@@ -15,16 +15,18 @@ from bot import languages
 from bot.answer import TopicIndex, TopicScore
 from bot.audience import Audience, RegionResolver
 from bot.config import Settings, load_settings
+from bot.crisis import CrisisCheck, CrisisModel
 from bot.detect import Detected, Detector, Message, PatternDetector, entity_finder
 from bot.entities import Entity
 from bot.judge import Finding, Judge
 from bot.kb.loader import GENERAL, KnowledgeBase, load_kb
-from bot.kb.schema import Topic
+from bot.kb.schema import Pattern, Topic
 from bot.matcher import Matcher
 from bot.model import load_model_detector
 from bot.normalize import Normalised, Normaliser
 
 MAX_CHARS = 20_000          # longer input is assessed on its first MAX_CHARS characters (and says so)
+NO_CRISIS = CrisisCheck(False, 0.0)
 
 
 @dataclass
@@ -64,6 +66,9 @@ class Answer:
     taxonomy_topic: str = ""
     crisis_evidence: tuple[int, int] | None = None
     warnings: list[str] = field(default_factory=list)
+    crisis: CrisisCheck = NO_CRISIS
+    # when the text reads as crisis: what it asks besides, so the reply still answers the question
+    question: "Answer | None" = None
 
     @property
     def jurisdiction(self) -> str:
@@ -85,8 +90,13 @@ class Engine:
         self.regions = RegionResolver(kb, self.normaliser)
         self.topics: list[Topic] = list(kb.topics)
         self.topic_matcher = Matcher(self.normaliser, [t.patterns for t in self.topics], kb.vocab, [], [])
-        self.topic_index = TopicIndex(self.topics, self.normaliser)
+        # crisis is decided by its own detector, never by resemblance to the crisis questions alone
+        self.topic_index = TopicIndex([t for t in self.topics if t.id != "crisis"], self.normaliser)
         self._taxonomy_topic = {t.id: t.taxonomy_id for t in self.topics}
+        self._crisis_owner = next((i for i, t in enumerate(self.topics) if t.id == "crisis"), None)
+        self.crisis_model = CrisisModel.load() if settings.learned_detector else None
+        self._hyperbole_matcher = Matcher(self.normaliser, [[Pattern(any=[t])] for t in kb.lexicon.hyperbole],
+                                          kb.vocab, [], [])
 
     @classmethod
     def load(cls, knowledge_dir: Path | None = None, settings: Settings | None = None) -> "Engine":
@@ -154,25 +164,65 @@ class Engine:
 
     # -- questions -----------------------------------------------------------------------------------------
 
+    def crisis_by_pattern(self, norm: Normalised) -> tuple[int, int] | None:
+        """The original-text span of a crisis pattern's match, if one matches."""
+        if self._crisis_owner is None:
+            return None
+        span = self.topic_matcher.match(self.topic_matcher.hits(norm, [])).get(self._crisis_owner)
+        return norm.span(*span) if span else None
+
+    def check_crisis(self, text: str | Message) -> CrisisCheck:
+        """Is the writer at risk? The crisis patterns, else the crisis classifier over the text and its sentences."""
+        message = text if isinstance(text, Message) else self.read(text)
+        span = self.crisis_by_pattern(message.norm)
+        if span is not None:
+            return CrisisCheck(True, 1.0, span[0], span[1], "pattern")
+        if self.crisis_model is None or not message.norm.text.strip():
+            return NO_CRISIS
+        check = self.crisis_model.check(message.norm)
+        if check.crisis and (self._hyperbole(message, check) or self._collectors_words(message, check)):
+            return CrisisCheck(False, check.score)
+        return check
+
+    def _hyperbole(self, message: Message, check: CrisisCheck) -> bool:
+        """The classifier's sentence speaks in everyday hyperbole (累死了, "this debt is killing me lol")."""
+        found = self._hyperbole_matcher.match(self._hyperbole_matcher.hits(message.norm, []))
+        return any(check.start <= start and end <= check.end
+                   for start, end in (message.norm.span(*span) for span in found.values()))
+
+    def _collectors_words(self, message: Message, check: CrisisCheck) -> bool:
+        """The classifier's sentence is a collection practice the patterns recognise (再不还就…, 你想清楚): the
+        collector's words pasted by the user, not the writer's own despair (the crisis patterns still apply)."""
+        audience = self.regions.resolve(message.norm, self.text_language(message.norm))
+        entities = self.entity_finder.find(message.norm, self.night(self.judge(audience)))
+        probe = Message(message.text, message.norm, entities)
+        return any(d.start < check.end and check.start < d.end
+                   for d in self.pattern_detector.detect(probe, audience))
+
     def answer(self, text: str | Message, lang: str | None = None, jurisdiction: str | None = None, *,
                audience: Audience | None = None) -> Answer:
         message = text if isinstance(text, Message) else self.read(text)
-        norm = message.norm
         warnings: list[str] = []
         if audience is None:
             audience = self.audience(message, lang, jurisdiction, warnings=warnings)
+        question = self._ranked_answer(message, audience, warnings)
+        crisis = self.check_crisis(message)
+        if not crisis.crisis:
+            return question
+        return Answer(message.text, audience.lang, audience, "crisis", crisis.score,
+                      [TopicScore(question.topic, question.score), *question.alternatives][:3], True, "crisis",
+                      (crisis.start, crisis.end), warnings, crisis, question)
+
+    def _ranked_answer(self, message: Message, audience: Audience, warnings: list[str]) -> Answer:
+        norm = message.norm
         forced = self.topic_matcher.match(self.topic_matcher.hits(norm, []))
-        crisis_idx = next((i for i, t in enumerate(self.topics) if t.id == "crisis"), None)
+        forced.pop(self._crisis_owner, None)
         ranked = self.topic_index.rank(norm) if norm.text.strip() else []
 
-        def make(topic: str, score: float, alts: list[TopicScore], confident: bool,
-                 evidence: tuple[int, int] | None = None) -> Answer:
+        def make(topic: str, score: float, alts: list[TopicScore], confident: bool) -> Answer:
             return Answer(message.text, audience.lang, audience, topic, score, alts, confident,
-                          self._taxonomy_topic.get(topic, topic), evidence, warnings)
+                          self._taxonomy_topic.get(topic, topic), None, warnings)
 
-        if crisis_idx is not None and crisis_idx in forced:
-            s, e = forced[crisis_idx]
-            return make("crisis", 1.0, [r for r in ranked if r.topic != "crisis"][:3], True, norm.span(s, e))
         if forced:
             boosted = {self.topics[i].id for i in forced}
             ranked = sorted((TopicScore(r.topic, min(1.0, r.score + 0.3)) if r.topic in boosted else r
@@ -181,9 +231,16 @@ class Engine:
             alts = [r for r in ranked if r.topic != "out_of_scope"][:3]
             return make("out_of_scope", ranked[0].score if ranked else 0.0, alts, False)
         top = ranked[0]
-        second = ranked[1].score if len(ranked) > 1 else 0.0
-        confident = top.score >= self.settings.answer_confidence and top.score - second >= 0.05
-        return make(top.topic, top.score, ranked[1:4], confident)
+        return make(top.topic, top.score, ranked[1:4], self._confident(top, ranked[1:]))
+
+    def _confident(self, top: TopicScore, rest: list[TopicScore]) -> bool:
+        """Sure enough to answer without "did you mean": ahead of the next topic that would give a different
+        answer (a finer topic and its broad one do not compete), clearly, or by half again."""
+        own = self._taxonomy_topic.get(top.topic, top.topic)
+        rival = next((r.score for r in rest if self._taxonomy_topic.get(r.topic, r.topic) != own), 0.0)
+        if top.score - rival < 0.05:
+            return False
+        return top.score >= self.settings.answer_confidence or (top.score >= 0.2 and top.score >= 1.5 * rival)
 
 
 def detect_language(norm: Normalised, default: str | None = None) -> str:

@@ -66,6 +66,11 @@ def answer_json(engine: Engine, a: Answer, item_id: Any = None, full: bool = Fal
                            "confident": a.confident, "lang": a.lang, **audience_json(a.audience)}
     if a.topic != out["topic"]:
         out["kb_topic"] = a.topic
+    if a.crisis.crisis:
+        out["crisis"] = {"source": a.crisis.source, "score": round(a.crisis.score, 3), "start": a.crisis.start,
+                         "end": a.crisis.end, "evidence": a.text[a.crisis.start:a.crisis.end]}
+        if a.question is not None:
+            out["question_topic"] = a.question.taxonomy_topic or a.question.topic
     if full:
         judge = engine.judge(a.audience)
         topic = engine.kb.topic_by_id.get(a.topic)

@@ -71,6 +71,32 @@ def redact_data(value: Any) -> Any:
     return value
 
 
+# In what is logged, strings inside data (API parameters and results, updates as dicts) are shown only under
+# these keys; any other string becomes "<N characters>" (texts, names, captions, file names, button labels,
+# forward origins, addresses …), and these numbers become "<number>" (where someone is).
+LOG_SAFE_KEYS = frozenset({
+    "update_id", "message_id", "chat_id", "user_id", "id", "type", "date", "parse_mode", "method", "offset",
+    "limit", "timeout", "allowed_updates", "is_bot", "language_code", "ok", "error_code", "description",
+    "show_alert", "cache_time", "action", "width", "height", "file_size", "mime_type", "duration", "file_id",
+    "file_unique_id", "callback_query_id", "message_thread_id", "disable_notification", "protect_content",
+    "command", "scope", "status", "endpoint", "drop_pending_updates", "max_connections"})
+LOG_HIDDEN_NUMBERS = frozenset({"latitude", "longitude", "horizontal_accuracy", "heading", "proximity_alert_radius"})
+
+
+def summarise_for_log(value: Any, key: Any = None) -> Any:
+    """Nested data as it may be logged: walked to any depth (lists of lists of buttons included)."""
+    if isinstance(value, dict):
+        return {k: summarise_for_log(v, k) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [summarise_for_log(v, key) for v in value]
+        return items if isinstance(value, (list, set, frozenset)) else tuple(items)
+    if isinstance(value, str):
+        return value if key in LOG_SAFE_KEYS else f"<{len(value)} characters>"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and key in LOG_HIDDEN_NUMBERS:
+        return "<number>"
+    return value
+
+
 _secrets: list[str] = []
 _sanitizers: list[Callable[[Any], Any]] = []
 _installed = False

@@ -1,10 +1,20 @@
-"""The bot's one SQLite file, through aiosqlite: users, feedback and the conversation state of the persistence.
+"""The bot's one SQLite file, through aiosqlite: users, feedback, the persistence's state, saved plans and reminders.
 
 Privacy rules kept here, not left to callers:
-- no message content is stored: there is no column for it; free-form data handed to `save_data` (the
-  persistence's user/chat data) has phone, ID, card numbers and e-mail addresses redacted first;
-- `forget(user_id)` deletes every row about a user, in every table;
-- `purge_inactive(days)` deletes users (and all their rows) not seen for that long.
+- one boundary for every write: `transaction()`. Its `execute` stores a str parameter only after redaction
+  (phone, ID, card numbers, e-mail addresses: bot.redact), a dict or list as redacted JSON; only a `Key`
+  (an identifier the code made, such as a plan id or a date, checked to be one) is stored as it is. No other
+  path writes to the file, so nothing stored can skip redaction;
+- no message content is stored: there is no column for it;
+- `forget(user_id)` deletes every row about a user, in every table, then checkpoints the write-ahead log
+  (`secure_delete` is on, so deleted rows are overwritten, and the -wal file is emptied);
+- `purge_inactive(days)` deletes users (and all their rows) not seen for that long, except those with a
+  reminder still to come: a reminder the user asked for counts as activity;
+- the file and its folder are created readable by the owner only (0600 / 0700).
+
+Transactions: each unit of work is one `transaction()` (`BEGIN IMMEDIATE` … `COMMIT`, rolled back on any
+error, so a failed write never leaves the shared connection inside a transaction). Units are serialised on the
+one connection. Failures are raised as StorageError, with a plain reason.
 
 The schema is versioned: MIGRATIONS[i] brings the file from version i to i+1, applied at open time in one
 transaction each; `PRAGMA user_version` holds the version.
@@ -17,15 +27,21 @@ import contextlib
 import datetime as dtm
 import json
 import logging
+import os
+import re
+import sqlite3
 import time
 from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from bot.redact import redact_data
+from bot.redact import redact, redact_data
+
+_LOGGER = logging.getLogger(__name__)
 
 MIGRATIONS: list[str] = [
     # 0 -> 1
@@ -93,10 +109,93 @@ SCHEMA_VERSION = len(MIGRATIONS)
 USER_TABLES = (("feedback", "user_id"), ("ptb_user_data", "user_id"), ("ptb_chat_data", "chat_id"),
                ("plan_saved", "user_id"), ("plan_reminders", "user_id"),
                ("users", "user_id"))
+_DATA_TABLES = {"ptb_user_data": "user_id", "ptb_chat_data": "chat_id"}
 
 
 def now() -> int:
     return int(time.time())
+
+
+class StorageError(Exception):
+    """The database could not do what was asked. `reason` says why in plain words (busy, full, read-only,
+    damaged, unavailable)."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+class StorageUnavailable(StorageError):
+    """The bot runs without its database (it could not be opened): nothing is read or written."""
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return "busy"
+    if "full" in text or "no space" in text:
+        return "full"
+    if "readonly" in text or "read-only" in text or "read only" in text or "permission" in text:
+        return "read-only"
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return "damaged"
+    return "failed"
+
+
+_ADVICE = {"damaged": "Move the file aside (keep it for recovery) to start with an empty one.",
+           "full": "Free some disk space and restart.", "read-only": "Make the file and its folder writable.",
+           "busy": "Another program holds the file locked.", "newer schema": "Run the newer program."}
+
+
+class Key(str):
+    """An identifier stored as it is (not redacted): a plan id, a date, a JSON list of chat and user ids.
+    Only short strings of ASCII letters, digits and a few separators qualify, so a user's text cannot."""
+
+    _SHAPE = re.compile(r"[A-Za-z0-9_.:,\-\[\] ]{0,200}")
+
+    def __new__(cls, value: str) -> "Key":
+        if not isinstance(value, str) or not cls._SHAPE.fullmatch(value):
+            raise ValueError(f"not an identifier: {str(value)[:40]!r}")
+        return super().__new__(cls, value)
+
+
+class Json:
+    """A value stored as (redacted) JSON, whatever its type: a conversation state may be a bare string."""
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+def stored(value: Any) -> Any:
+    """A parameter as it is written: the one place where redaction meets the database."""
+    if value is None or isinstance(value, (int, float, bytes)):
+        return int(value) if isinstance(value, bool) else value
+    if isinstance(value, Key):
+        return str(value)
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, Json):
+        return dumps(redact_data(value.value))
+    if isinstance(value, (dict, list, tuple)):
+        return dumps(redact_data(value))
+    raise TypeError(f"cannot store a {type(value).__name__}")
+
+
+class Transaction:
+    """One unit of work on the connection (see Storage.transaction)."""
+
+    def __init__(self, db: aiosqlite.Connection):
+        self._db = db
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        cur = await self._db.execute(sql, [stored(p) for p in params])
+        return int(cur.rowcount or 0)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self._db.executemany(sql, [[stored(p) for p in row] for row in rows])
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in await self._db.execute_fetchall(sql, list(params))]
 
 
 class Storage:
@@ -106,37 +205,84 @@ class Storage:
     def __init__(self, path: Path | str):
         self.path = Path(path) if str(path) != ":memory:" else path
         self._db: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
+        self._open_lock = asyncio.Lock()
+        self._lock = asyncio.Lock()             # one unit of work at a time on the one connection
         # user rows, read through: this object is the only writer of the users table
         self._users: OrderedDict[int, dict[str, Any] | None] = OrderedDict()
         self._seen: dict[int, int] = {}          # user -> last seen, not yet written
         self._flusher: asyncio.Task[None] | None = None
+        self.problem: str | None = None         # why the database could not be opened (degraded mode)
+        self._degraded_logged = False
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
     async def open(self) -> "Storage":
-        """Open the file (creating folders), switch to WAL, apply pending migrations. Idempotent."""
-        async with self._lock:
+        """Open the file (creating it and its folder, owner-only), switch to WAL, check it, apply pending
+        migrations. Idempotent. Raises StorageUnavailable, with a plain reason, when the file cannot be used."""
+        async with self._open_lock:
             if self._db is not None:
                 return self
-            if isinstance(self.path, Path):
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = await aiosqlite.connect(str(self.path))
             try:
+                self._prepare_file()
+                db = await aiosqlite.connect(str(self.path), isolation_level=None)
+            except (OSError, sqlite3.Error) as exc:
+                raise self._unavailable(exc) from None
+            try:
+                await db.execute("PRAGMA busy_timeout=5000")
                 await db.execute("PRAGMA journal_mode=WAL")
                 await db.execute("PRAGMA synchronous=NORMAL")
                 await db.execute("PRAGMA foreign_keys=ON")
-                await db.execute("PRAGMA busy_timeout=5000")
+                await db.execute("PRAGMA secure_delete=ON")      # deleted rows are overwritten, not left in pages
+                rows = await db.execute_fetchall("PRAGMA quick_check")
+                verdict = " ".join(str(r[0]) for r in rows)
+                if verdict != "ok":
+                    raise sqlite3.DatabaseError(f"database disk image is malformed ({verdict[:200]})")
                 await self._migrate(db)
+            except (OSError, sqlite3.Error, RuntimeError) as exc:
+                await db.close()
+                raise self._unavailable(exc) from None
             except BaseException:
                 await db.close()
                 raise
             self._db = db
+            self.problem = None
             self._flusher = asyncio.get_running_loop().create_task(self._flush_seen_forever())
         return self
 
+    async def open_or_degrade(self) -> bool:
+        """Open; when the file cannot be used, log one clear line and go on without it (the bot still assesses
+        and answers, keeping no state). True when open."""
+        if self._db is not None:
+            return True
+        try:
+            await self.open()
+        except StorageUnavailable as exc:
+            if not self._degraded_logged:
+                self._degraded_logged = True
+                _LOGGER.error("the database cannot be used (%s): running without stored state; messages are still "
+                              "assessed and questions answered. %s", exc.reason, _ADVICE.get(exc.reason, ""))
+            return False
+        return True
+
+    def _prepare_file(self) -> None:
+        if not isinstance(self.path, Path):
+            return
+        folder = self.path.parent
+        if not folder.exists():
+            folder.mkdir(parents=True, mode=0o700)
+            os.chmod(folder, 0o700)            # mkdir's mode is masked by the umask
+        if not self.path.exists():
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        if self.path.stat().st_mode & 0o077 and self.path.stat().st_uid == os.getuid():
+            os.chmod(self.path, 0o600)
+
+    def _unavailable(self, exc: BaseException) -> StorageUnavailable:
+        reason = "newer schema" if isinstance(exc, RuntimeError) else _reason(exc)
+        self.problem = f"{reason} ({exc})"
+        return StorageUnavailable(reason, f"{self.path}: {exc}")
+
     async def close(self) -> None:
-        async with self._lock:
+        async with self._open_lock:
             if self._flusher is not None:
                 self._flusher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -145,7 +291,8 @@ class Storage:
             if self._db is not None:
                 with contextlib.suppress(Exception):
                     await self.flush_seen()
-                await self._db.close()
+                with contextlib.suppress(Exception):
+                    await self._db.close()
                 self._db = None
             self._users.clear()
 
@@ -162,32 +309,61 @@ class Storage:
                                f"({SCHEMA_VERSION})")
         for i in range(version, SCHEMA_VERSION):
             try:
-                await db.executescript(f"BEGIN;\n{MIGRATIONS[i]}\nPRAGMA user_version = {i + 1};\nCOMMIT;")
+                await db.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[i]}\nPRAGMA user_version = {i + 1};\nCOMMIT;")
             except BaseException:
                 if db.in_transaction:
                     await db.rollback()
                 raise
 
-    @property
-    def db(self) -> aiosqlite.Connection:
+    def _connection(self) -> aiosqlite.Connection:
         if self._db is None:
-            raise RuntimeError("storage is not open")
+            raise StorageUnavailable("unavailable", self.problem or "storage is not open")
         return self._db
 
+    # -- units of work ---------------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """A write: BEGIN IMMEDIATE, then COMMIT, or ROLLBACK on any error (re-raised as StorageError)."""
+        db = self._connection()
+        async with self._lock:
+            try:
+                if db.in_transaction:          # never expected; never inherit someone else's half-done work
+                    await db.rollback()
+                await db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StorageError(_reason(exc), str(exc)) from exc
+            try:
+                yield Transaction(db)
+                await db.execute("COMMIT")
+            except BaseException as exc:
+                with contextlib.suppress(Exception):
+                    if db.in_transaction:
+                        await db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StorageError(_reason(exc), str(exc)) from exc
+                raise
+
+    async def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        db = self._connection()
+        async with self._lock:
+            try:
+                return [tuple(r) for r in await db.execute_fetchall(sql, list(params))]
+            except sqlite3.Error as exc:
+                raise StorageError(_reason(exc), str(exc)) from exc
+
     async def schema_version(self) -> int:
-        async with self.db.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        rows = await self.read("PRAGMA user_version")
+        return int(rows[0][0]) if rows else 0
 
     # -- users ---------------------------------------------------------------------------------------
 
     async def touch(self, user_id: int) -> None:
         """Note that the user was seen. Written in batches (every SEEN_FLUSH seconds, and at close): one commit
         for many users instead of one per message; a crash loses at most a few seconds of `last_seen`."""
+        if self._db is None:
+            return
         self._seen[user_id] = now()
-        self._cached_seen(user_id)
-
-    def _cached_seen(self, user_id: int) -> None:
         row = self._users.get(user_id)
         if row is not None:
             row["last_seen"] = self._seen[user_id]
@@ -196,11 +372,16 @@ class Storage:
         if not self._seen or self._db is None:
             return
         seen, self._seen = self._seen, {}
-        await self._db.executemany(
-            "INSERT INTO users (user_id, created_at, last_seen) VALUES (?, ?, ?) "
-            "ON CONFLICT(user_id) DO UPDATE SET last_seen = MAX(users.last_seen, excluded.last_seen)",
-            [(uid, t, t) for uid, t in seen.items()])
-        await self._db.commit()
+        try:
+            async with self.transaction() as tx:
+                await tx.executemany(
+                    "INSERT INTO users (user_id, created_at, last_seen) VALUES (?, ?, ?) "
+                    "ON CONFLICT(user_id) DO UPDATE SET last_seen = MAX(users.last_seen, excluded.last_seen)",
+                    [(uid, t, t) for uid, t in seen.items()])
+        except StorageError:
+            for uid, t in seen.items():          # try again at the next round
+                self._seen[uid] = max(t, self._seen.get(uid, 0))
+            raise
         for uid in seen:      # rows created by this flush: read them again when needed
             if self._users.get(uid, 0) is None:
                 del self._users[uid]
@@ -210,23 +391,17 @@ class Storage:
             await asyncio.sleep(self.SEEN_FLUSH)
             try:
                 await self.flush_seen()
-            except Exception:  # the next round tries again; close() flushes too
-                logging.getLogger(__name__).exception("could not write last_seen")
-
-    async def _ensure_row(self, user_id: int) -> None:
-        t = self._seen.pop(user_id, None) or now()
-        await self.db.execute(
-            "INSERT INTO users (user_id, created_at, last_seen) VALUES (?, ?, ?) "
-            "ON CONFLICT(user_id) DO UPDATE SET last_seen = MAX(users.last_seen, excluded.last_seen)", (user_id, t, t))
-        await self.db.commit()
-        self._users.pop(user_id, None)
+            except Exception as exc:  # the next round tries again; close() flushes too
+                _LOGGER.warning("could not write last_seen (%s)", getattr(exc, "reason", type(exc).__name__))
 
     async def get_user(self, user_id: int) -> dict[str, Any] | None:
+        if self._db is None:
+            return None
         if user_id in self._users:
             self._users.move_to_end(user_id)
             row = self._users[user_id]
             return dict(row) if row is not None else None
-        rows = await self.db.execute_fetchall(      # one round trip to the database thread
+        rows = await self.read(
             "SELECT user_id, language, jurisdiction, consent_store_text, created_at, last_seen FROM users "
             "WHERE user_id = ?", (user_id,))
         raw = next(iter(rows), None)
@@ -239,120 +414,127 @@ class Storage:
             self._users.popitem(last=False)
         return dict(row) if row is not None else None
 
+    async def _ensure_row(self, tx: Transaction, user_id: int) -> None:
+        t = self._seen.pop(user_id, None) or now()
+        await tx.execute(
+            "INSERT INTO users (user_id, created_at, last_seen) VALUES (?, ?, ?) "
+            "ON CONFLICT(user_id) DO UPDATE SET last_seen = MAX(users.last_seen, excluded.last_seen)", (user_id, t, t))
+
     async def set_user(self, user_id: int, **fields: Any) -> None:
         allowed = {"language", "jurisdiction", "consent_store_text"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"unknown user fields: {sorted(unknown)}")
-        await self._ensure_row(user_id)
-        if fields:
-            assignments = ", ".join(f"{k} = ?" for k in fields)
-            await self.db.execute(f"UPDATE users SET {assignments} WHERE user_id = ?", (*fields.values(), user_id))
-            await self.db.commit()
         self._users.pop(user_id, None)
+        async with self.transaction() as tx:
+            await self._ensure_row(tx, user_id)
+            if fields:
+                assignments = ", ".join(f"{k} = ?" for k in fields)
+                await tx.execute(f"UPDATE users SET {assignments} WHERE user_id = ?", (*fields.values(), user_id))
+        self._users.pop(user_id, None)
+
+    async def note_activity(self, user_id: int) -> None:
+        """Something the user asked for happened (a reminder was sent): the retention clock starts again."""
+        if self._db is not None:
+            await self.touch(user_id)
 
     # -- feedback ------------------------------------------------------------------------------------
 
     async def add_feedback(self, user_id: int, kind: str, ref: str, vote: int) -> None:
-        await self._ensure_row(user_id)
-        await self.db.execute(
-            "INSERT INTO feedback (user_id, kind, ref, vote, created_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT(user_id, kind, ref) DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",
-            (user_id, kind, ref, 1 if vote > 0 else -1, now()))
-        await self.db.commit()
+        async with self.transaction() as tx:
+            await self._ensure_row(tx, user_id)
+            await tx.execute(
+                "INSERT INTO feedback (user_id, kind, ref, vote, created_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(user_id, kind, ref) DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",
+                (user_id, kind, ref, 1 if vote > 0 else -1, now()))
 
     async def feedback_counts(self) -> dict[tuple[str, str], tuple[int, int]]:
         """(kind, ref) -> (thumbs up, thumbs down); for maintainers of the knowledge base."""
-        out: dict[tuple[str, str], tuple[int, int]] = {}
-        async with self.db.execute(
-                "SELECT kind, ref, SUM(vote = 1), SUM(vote = -1) FROM feedback GROUP BY kind, ref") as cur:
-            async for kind, ref, up, down in cur:
-                out[(kind, ref)] = (int(up), int(down))
-        return out
+        rows = await self.read("SELECT kind, ref, SUM(vote = 1), SUM(vote = -1) FROM feedback GROUP BY kind, ref")
+        return {(kind, ref): (int(up), int(down)) for kind, ref, up, down in rows}
 
     # -- persistence rows ----------------------------------------------------------------------------
 
     async def load_all(self, table: str) -> dict[int, Any]:
-        column = {"ptb_user_data": "user_id", "ptb_chat_data": "chat_id"}[table]
-        async with self.db.execute(f"SELECT {column}, data FROM {table}") as cur:
-            return {int(k): loads(v) async for k, v in cur}
+        column = _DATA_TABLES[table]
+        return {int(k): loads(v) for k, v in await self.read(f"SELECT {column}, data FROM {table}")}
+
+    async def load_data(self, table: str, key: int) -> Any:
+        column = _DATA_TABLES[table]
+        rows = await self.read(f"SELECT data FROM {table} WHERE {column} = ?", (key,))
+        return loads(rows[0][0]) if rows else None
 
     async def save_data(self, table: str, key: int, data: Any) -> None:
-        column = {"ptb_user_data": "user_id", "ptb_chat_data": "chat_id"}[table]
-        if not data:
-            await self.db.execute(f"DELETE FROM {table} WHERE {column} = ?", (key,))
-        else:
-            await self.db.execute(f"INSERT INTO {table} ({column}, data) VALUES (?, ?) "
-                                  f"ON CONFLICT({column}) DO UPDATE SET data = excluded.data",
-                                  (key, dumps(redact_data(data))))
-        await self.db.commit()
+        column = _DATA_TABLES[table]
+        async with self.transaction() as tx:
+            if not data:
+                await tx.execute(f"DELETE FROM {table} WHERE {column} = ?", (key,))
+            else:
+                await tx.execute(f"INSERT INTO {table} ({column}, data) VALUES (?, ?) "
+                                 f"ON CONFLICT({column}) DO UPDATE SET data = excluded.data", (key, data))
 
     async def delete_data(self, table: str, key: int) -> None:
-        column = {"ptb_user_data": "user_id", "ptb_chat_data": "chat_id"}[table]
-        await self.db.execute(f"DELETE FROM {table} WHERE {column} = ?", (key,))
-        await self.db.commit()
-
-    async def load_singleton(self, table: str) -> Any:
-        assert table in ("ptb_bot_data", "ptb_callback_data")
-        async with self.db.execute(f"SELECT data FROM {table} WHERE id = 1") as cur:
-            row = await cur.fetchone()
-        return loads(row[0]) if row else None
-
-    async def save_singleton(self, table: str, data: Any) -> None:
-        assert table in ("ptb_bot_data", "ptb_callback_data")
-        await self.db.execute(f"INSERT INTO {table} (id, data) VALUES (1, ?) "
-                              "ON CONFLICT(id) DO UPDATE SET data = excluded.data", (dumps(data),))
-        await self.db.commit()
+        column = _DATA_TABLES[table]
+        async with self.transaction() as tx:
+            await tx.execute(f"DELETE FROM {table} WHERE {column} = ?", (key,))
 
     async def load_conversations(self, name: str) -> dict[tuple[Any, ...], Any]:
-        async with self.db.execute("SELECT key, state FROM ptb_conversations WHERE name = ?", (name,)) as cur:
-            return {tuple(json.loads(k)): loads(s) async for k, s in cur}
+        rows = await self.read("SELECT key, state FROM ptb_conversations WHERE name = ?", (Key(name),))
+        return {tuple(json.loads(k)): loads(s) for k, s in rows}
 
     async def save_conversation(self, name: str, key: tuple[Any, ...], state: Any) -> None:
-        k = json.dumps(list(key))
-        if state is None:
-            await self.db.execute("DELETE FROM ptb_conversations WHERE name = ? AND key = ?", (name, k))
-        else:
-            await self.db.execute("INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?) "
-                                  "ON CONFLICT(name, key) DO UPDATE SET state = excluded.state",
-                                  (name, k, dumps(state)))
-            await self.db.executemany(
+        k = Key(json.dumps(list(key)))
+        async with self.transaction() as tx:
+            if state is None:
+                await tx.execute("DELETE FROM ptb_conversations WHERE name = ? AND key = ?", (Key(name), k))
+                return
+            await tx.execute("INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?) "
+                             "ON CONFLICT(name, key) DO UPDATE SET state = excluded.state",
+                             (Key(name), k, Json(state)))
+            await tx.executemany(
                 "INSERT OR IGNORE INTO ptb_conversation_members (name, key, member) VALUES (?, ?, ?)",
-                [(name, k, int(m)) for m in key if isinstance(m, int)])
-        await self.db.commit()
+                [(Key(name), k, int(m)) for m in key if isinstance(m, int)])
 
     # -- deletion ------------------------------------------------------------------------------------
 
     async def forget(self, user_id: int) -> None:
-        """Delete every row about the user: profile, feedback, persisted data and conversations."""
+        """Delete every row about the user: profile, feedback, persisted data, conversations, saved plans and
+        reminders; then empty the write-ahead log, so that the deleted rows are nowhere in the files."""
         await self._delete_users([user_id])
+        await self.checkpoint()
+
+    async def checkpoint(self) -> None:
+        db = self._connection()
+        async with self._lock:
+            with contextlib.suppress(sqlite3.Error):     # busy readers: the next checkpoint empties it
+                await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def purge_inactive(self, days: int) -> list[int]:
-        """Delete every row of users not seen for `days` days; return their ids."""
+        """Delete every row of users not seen for `days` days and with no reminder still to come; their ids."""
         cutoff = now() - int(days) * 86400
         await self.flush_seen()
-        async with self.db.execute("SELECT user_id FROM users WHERE last_seen < ?", (cutoff,)) as cur:
-            ids = [int(r[0]) async for r in cur]
+        rows = await self.read("SELECT user_id FROM users WHERE last_seen < ? AND user_id NOT IN "
+                               "(SELECT user_id FROM plan_reminders)", (cutoff,))
+        ids = [int(r[0]) for r in rows]
         if ids:
             await self._delete_users(ids)
+            await self.checkpoint()
         return ids
 
     async def _delete_users(self, ids: list[int]) -> None:
         for uid in ids:
             self._users.pop(uid, None)
             self._seen.pop(uid, None)
-        await self.db.execute("BEGIN")
-        try:
+        async with self.transaction() as tx:
             for uid in ids:
                 for table, column in USER_TABLES:
-                    await self.db.execute(f"DELETE FROM {table} WHERE {column} = ?", (uid,))
-                await self.db.execute(
+                    await tx.execute(f"DELETE FROM {table} WHERE {column} = ?", (uid,))
+                await tx.execute(
                     "DELETE FROM ptb_conversations WHERE (name, key) IN "
                     "(SELECT name, key FROM ptb_conversation_members WHERE member = ?)", (uid,))
-            await self.db.commit()
-        except BaseException:
-            await self.db.rollback()
-            raise
+        for uid in ids:         # a last_seen noted while the rows were being deleted must not bring them back
+            self._seen.pop(uid, None)
+            self._users.pop(uid, None)
 
     async def rows_mentioning(self, user_id: int) -> list[tuple[str, tuple[Any, ...]]]:
         """Every row, in every table, with a column equal to the user id or a JSON key containing it.
@@ -361,15 +543,13 @@ class Storage:
         """
         await self.flush_seen()
         found: list[tuple[str, tuple[Any, ...]]] = []
-        async with self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cur:
-            tables = [r[0] async for r in cur]
+        tables = [r[0] for r in await self.read("SELECT name FROM sqlite_master WHERE type = 'table'")]
         for table in tables:
-            async with self.db.execute(f"SELECT * FROM {table}") as cur:
-                async for row in cur:
-                    for value in row:
-                        if value == user_id or (isinstance(value, str) and str(user_id) in value):
-                            found.append((table, tuple(row)))
-                            break
+            for row in await self.read(f"SELECT * FROM {table}"):
+                for value in row:
+                    if value == user_id or (isinstance(value, str) and str(user_id) in value):
+                        found.append((table, tuple(row)))
+                        break
         return found
 
 

@@ -1,12 +1,13 @@
 """The Telegram bot: composition root (build_application, run_bot) and the thin handlers.
 
-Everything the bot says is decided in bot.dialogue (no Telegram there); this module only turns updates into
-calls and replies into messages. Handler groups, in order (an update goes through every group, at most one
-handler per group, until a handler raises ApplicationHandlerStop):
+Everything the bot says is decided in bot.dialogue and bot.plan.interview (no Telegram there); this module only
+turns updates into calls and replies into messages. Handler groups, in order (an update goes through every
+group, at most one handler per group, until a handler raises ApplicationHandlerStop):
 
-    -20  guard: per-user inbound limit; records that the user was seen (private chats)
+    -20  guard: the parts of a long paste are joined; per-user inbound limit (buttons and answers to the
+         interview's questions do not count); records that the user was seen (private chats)
     -10  crisis: crisis language in a private text gets support first, before /plan or anything else
-      0  /plan (handlers.plan, when present), commands, buttons, texts
+      0  /plan (handlers.plan), commands, one handler per kind of button (bot.callback_data), texts
 """
 
 from __future__ import annotations
@@ -18,28 +19,36 @@ import logging
 import os
 import secrets
 import sys
-from dataclasses import dataclass
-from typing import Any, Awaitable, Iterable
+from typing import Any, Iterable
 
-from telegram import (BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions,
-                      Message, TelegramObject, Update)
-from telegram.constants import ChatType, MessageEntityType, ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
+from telegram import BotCommand, CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message, TelegramObject, \
+    Update
+from telegram.constants import MessageEntityType, ParseMode
+from telegram.error import BadRequest, InvalidToken, TelegramError, TimedOut
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, ApplicationHandlerStop,
-                          BaseRateLimiter, BaseUpdateProcessor, CallbackContext, CallbackQueryHandler, CommandHandler,
-                          ContextTypes, ConversationHandler, Defaults, ExtBot, MessageHandler, TypeHandler, filters)
+                          BaseRateLimiter, CallbackQueryHandler, CommandHandler, ContextTypes, Defaults,
+                          MessageHandler, TypeHandler, filters)
 from telegram.request import BaseRequest
 
-from bot.config import LANGUAGES, Settings, load_settings
-from bot.dialogue import PLAN_CALLBACK, Analysis, Dialogue, InboundLimiter, Outcome, PendingTexts, Reply, \
-    classify, split_reply
-from bot.engine import Engine, detect_language
+from bot import callback_data as cb
+from bot.config import Settings, load_settings
+from bot.dialogue import Dialogue, InboundLimiter, Outcome, PendingTexts, classify
+from bot.engine import Engine
 from bot.i18n import gettext_for, normalise_language_code
-from bot.redact import SecretFormatter, add_arg_sanitizer, add_secret, install_log_redaction
-from bot.storage import Storage
+from bot.redact import SecretFormatter, add_arg_sanitizer, add_secret, install_log_redaction, redact, \
+    summarise_for_log
+from bot.storage import Storage, StorageError
+from handlers import plan, reminders
+from handlers.context import RightsContext, Services, analyse, answer_query, prefs, private, remove_keyboard, send, \
+    update_text
 from handlers.persistence import SQLitePersistence
+from handlers.telegram_retry import READ_TIMEOUT, PatientRateLimiter
+from handlers.update_flow import FlushingUpdateProcessor, PasteJoiner, ScreeningRequest
 
 _LOGGER = logging.getLogger("rights_bot")
+
+DEFAULT_CONCURRENT_UPDATES = 8
+FORGET_RETRY_DELAYS = (1, 2, 4, 8, 15, 30, 60, 120, 300)      # seconds between tries of a /forget that failed
 
 
 def N_(message: str) -> str:
@@ -63,106 +72,9 @@ COMMANDS: list[tuple[str, str]] = [
 COMMAND_MENUS = {"": "zh-Hans", "zh": "zh-Hans", "en": "en"}
 
 
-# -- the plan feature (issue 4), when present -----------------------------------------------------------------
-
-def _plan_module() -> Any:
-    try:
-        import handlers.plan as plan  # noqa: PLC0415
-    except ImportError:
-        return None
-    return plan if hasattr(plan, "build_plan_handler") else None
-
-
-def plan_commands(plan: Any, lang: str) -> list[BotCommand]:
-    """handlers.plan.PLAN_COMMANDS as BotCommands in a language. Accepted forms: BotCommand objects, (command,
-    English description) pairs (translated with the "plan" catalogue), a {lang: [...]} mapping, or a callable
-    taking the language."""
-    raw = getattr(plan, "PLAN_COMMANDS", None) if plan else None
-    if raw is None:
-        return []
-    if callable(raw):
-        raw = raw(lang)
-    if isinstance(raw, dict):
-        raw = raw.get(lang) or raw.get("en") or []
-    out = []
+def plan_commands(lang: str) -> list[BotCommand]:
     _ = gettext_for(lang, "plan")
-    for item in raw:
-        if isinstance(item, BotCommand):
-            out.append(item)
-        else:
-            command, description = item
-            out.append(BotCommand(str(command).lstrip("/"), _(str(description))))
-    return out
-
-
-# -- services shared by the handlers --------------------------------------------------------------------------
-
-@dataclass
-class Services:
-    engine: Engine
-    dialogue: Dialogue
-    storage: Storage
-    settings: Settings
-    limiter: InboundLimiter
-    pending: PendingTexts
-    persistence: SQLitePersistence | None
-
-
-class RightsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """The context of one update; shared by the handlers of every group that handles that update."""
-
-    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], chat_id: int | None = None,
-                 user_id: int | None = None):
-        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
-        self.analysis: Analysis | None = None
-        self.crisis_sent = False
-        self.prefs: tuple[str, str] | None = None
-
-    @property
-    def services(self) -> Services:
-        return self.application.bot_data["services"]  # type: ignore[no-any-return]
-
-
-class FlushingUpdateProcessor(BaseUpdateProcessor):
-    """Processes updates one user at a time (several users at once when max_concurrent_updates > 1) and
-    writes the persistence right after each update, so that state survives a crash (`kill -9`)."""
-
-    def __init__(self, max_concurrent_updates: int = 1):
-        super().__init__(max_concurrent_updates)
-        self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = _update_key(update)
-        lock, n = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, n + 1)
-        try:
-            async with lock:
-                await coroutine
-                app = self.application
-                if app is not None and app.persistence is not None and app.running:
-                    await app.update_persistence()
-        finally:
-            lock, n = self._locks[key]
-            if n <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, n - 1)
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-
-def _update_key(update: object) -> int:
-    if isinstance(update, Update):
-        if update.effective_user:
-            return update.effective_user.id
-        if update.effective_chat:
-            return update.effective_chat.id
-    return 0
+    return [BotCommand(command, _(description)) for command, description in plan.PLAN_COMMANDS]
 
 
 # -- building the application ---------------------------------------------------------------------------------
@@ -171,16 +83,15 @@ def build_application(*, token: str, engine: Engine, settings: Settings | None =
                       storage: Storage | None = None, base_url: str | None = None,
                       request: BaseRequest | None = None, get_updates_request: BaseRequest | None = None,
                       rate_limiter: BaseRateLimiter[Any] | bool = True, persistence: bool = True,
-                      job_queue: bool = True, updater: bool = True, concurrent_updates: int | None = None
-                      ) -> Application[Any, Any, Any, Any, Any, Any]:
+                      job_queue: bool = True, updater: bool = True, concurrent_updates: int | None = None,
+                      join_pastes: bool = True) -> Application[Any, Any, Any, Any, Any, Any]:
     """The bot's Application, fully wired. Tests, the local chat and the benchmark use exactly this."""
     settings = settings or load_settings()
     storage = storage or Storage(settings.database)
-    plan = _plan_module()
-    dialogue = Dialogue(engine, retention_days=settings.retention_days, plan_available=plan is not None,
-                        plan_callback=getattr(plan, "PLAN_START_CALLBACK", PLAN_CALLBACK) if plan else PLAN_CALLBACK)
+    dialogue = Dialogue(engine, retention_days=settings.retention_days, plan_available=True)
     tg = settings.telegram
-    processor = FlushingUpdateProcessor(concurrent_updates or int(tg.get("concurrent_updates", 1) or 1))
+    processor = FlushingUpdateProcessor(concurrent_updates or int(tg.get("concurrent_updates")
+                                                                  or DEFAULT_CONCURRENT_UPDATES))
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder().token(token)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
@@ -192,10 +103,13 @@ def build_application(*, token: str, engine: Engine, settings: Settings | None =
         builder = builder.base_url(api).base_file_url(files)
     if request is not None:
         builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    else:       # a slow answer is waited for rather than taken for a failure (and apologised for)
+        builder = builder.read_timeout(READ_TIMEOUT).write_timeout(READ_TIMEOUT)
+    builder = builder.get_updates_request(get_updates_request or ScreeningRequest(connection_pool_size=1))
     if rate_limiter is True:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(PatientRateLimiter(AIORateLimiter(max_retries=0)))
+    elif isinstance(rate_limiter, AIORateLimiter):
+        builder = builder.rate_limiter(PatientRateLimiter(rate_limiter))
     elif rate_limiter:
         builder = builder.rate_limiter(rate_limiter)
     pers = SQLitePersistence(storage) if persistence else None
@@ -207,10 +121,13 @@ def build_application(*, token: str, engine: Engine, settings: Settings | None =
         builder = builder.updater(None)
     app = builder.build()
     processor.application = app
+    pastes = PasteJoiner(enabled=join_pastes)
+    pastes.processor, pastes.application = processor, app
+    pastes.handle = lambda update, text: handle_joined_text(app, update, text)
     app.bot_data["services"] = Services(engine, dialogue, storage, settings,
                                         InboundLimiter(int(tg.get("user_messages_per_minute", 20))),
-                                        PendingTexts(), pers)
-    add_handlers(app, plan)
+                                        PendingTexts(), pers, pastes)
+    add_handlers(app)
     return app
 
 
@@ -222,19 +139,23 @@ def api_urls(base: str) -> tuple[str, str]:
     return f"{base}/bot", f"{base}/file/bot"
 
 
-def add_handlers(app: Application[Any, Any, Any, Any, Any, Any], plan: Any = None) -> None:
+def add_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Order matters: see the module docstring.
     app.add_handler(TypeHandler(Update, guard), group=-20)
     private_text = filters.ChatType.PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
     app.add_handler(MessageHandler(private_text & ~filters.FORWARDED & filters.UpdateType.MESSAGE, crisis_guard),
                     group=-10)
-    if plan is not None:
-        app.add_handler(plan.build_plan_handler())
+    plan.add_plan_handlers(app)
     for name, callback in (("start", cmd_start), ("help", cmd_help), ("lang", cmd_lang), ("region", cmd_region),
                            ("privacy", cmd_privacy), ("forget", cmd_forget), ("cancel", cmd_cancel),
                            ("check", cmd_check), ("ask", cmd_ask), ("rights", cmd_rights)):
         app.add_handler(CommandHandler(name, callback))
-    app.add_handler(CallbackQueryHandler(on_button))
+    for kind, callback in ((cb.MENU, on_menu), (cb.DETAIL, on_detail), (cb.TOPIC, on_topic),
+                           (cb.TOPIC_IN, on_topic), (cb.TOPIC_DETAIL, on_topic_detail),
+                           (cb.RIGHTS_PAGE, on_rights_page), (cb.FEEDBACK, on_feedback), (cb.AMBIGUOUS, on_ambiguous),
+                           (cb.LANGUAGE, on_language), (cb.REGION, on_region), (cb.FORGET, on_forget)):
+        app.add_handler(CallbackQueryHandler(callback, pattern=kind.pattern))
+    app.add_handler(CallbackQueryHandler(on_unknown_button))        # forged, or from an older version
     app.add_handler(MessageHandler(private_text & filters.UpdateType.MESSAGE, on_text))
     app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.TEXT & filters.Entity(MessageEntityType.MENTION)
                                    & filters.UpdateType.MESSAGE, on_group_mention))
@@ -247,10 +168,18 @@ def add_handlers(app: Application[Any, Any, Any, Any, Any, Any], plan: Any = Non
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data["services"]
-    await services.storage.open()
     await set_command_menus(app)
-    purged = await services.storage.purge_inactive(services.settings.retention_days)
-    _drop_in_memory(app, purged)
+    if not await services.storage.open_or_degrade():
+        return
+    try:
+        purged = await services.storage.purge_inactive(services.settings.retention_days)
+        _drop_in_memory(app, purged)
+        n = await reminders.restore(app)
+    except StorageError as exc:
+        _LOGGER.error("could not purge old data or restore reminders at start-up (%s)", exc.reason)
+    else:
+        if n:
+            _LOGGER.info("plan: %d reminder(s) scheduled", n)
     if app.job_queue is not None:
         app.job_queue.run_repeating(retention_job, interval=dtm.timedelta(days=1), first=dtm.timedelta(hours=1),
                                     name="retention")
@@ -261,19 +190,23 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
 
 
 async def set_command_menus(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    plan = _plan_module()
     for code, lang in COMMAND_MENUS.items():
         _ = gettext_for(lang)
         commands = [BotCommand(c, _(d)) for c, d in COMMANDS]
-        extra = plan_commands(plan, lang)
         known = {c.command for c in commands}
-        commands[3:3] = [c for c in extra if c.command not in known]
-        await app.bot.set_my_commands(commands, language_code=code or None)
+        commands[3:3] = [c for c in plan_commands(lang) if c.command not in known]
+        try:
+            await app.bot.set_my_commands(commands, language_code=code or None)
+        except TelegramError as exc:        # the menu is a convenience: never a reason not to start
+            _LOGGER.warning("could not set the command menu (%s)", type(exc).__name__)
 
 
 async def retention_job(context: RightsContext) -> None:
-    """Daily: delete the data of users inactive for `storage.retention_days` days."""
+    """Daily: delete the data of users inactive for `storage.retention_days` days (pending reminders count as
+    activity)."""
     services = context.services
+    if not services.storage.is_open:
+        return
     purged = await services.storage.purge_inactive(services.settings.retention_days)
     _drop_in_memory(context.application, purged)
     if purged:
@@ -281,90 +214,20 @@ async def retention_job(context: RightsContext) -> None:
 
 
 def _drop_in_memory(app: Application[Any, Any, Any, Any, Any, Any], user_ids: Iterable[int]) -> None:
+    """Everything about these users held in this process: persisted data, texts waiting for a decision, held
+    paste parts, the inbound limit, delivered plans and reminder jobs."""
     services: Services = app.bot_data["services"]
     for uid in user_ids:
         services.pending.forget_user(uid)
+        services.pastes.forget_user(uid)
+        services.limiter.forget_user(uid)
+        plan.forget_user(app, uid)
         if services.persistence is not None:
             services.persistence.forget_cache(uid)
         if uid in app.user_data:
             app.drop_user_data(uid)
         if uid in app.chat_data:
             app.drop_chat_data(uid)
-        for handlers in app.handlers.values():
-            for h in handlers:
-                if isinstance(h, ConversationHandler):
-                    _drop_conversations(h, uid)
-
-
-def _drop_conversations(handler: ConversationHandler[Any], user_id: int) -> None:
-    # PTB has no public call to end one user's conversation; the state lives in this (tracking) dict, and
-    # deleting a key there also deletes it from the persistence at the next flush.
-    conversations = getattr(handler, "_conversations", None)
-    if conversations is None:
-        return
-    for key in [k for k in list(conversations) if user_id in k]:
-        del conversations[key]
-    for states in handler.states.values():
-        for h in states:
-            if isinstance(h, ConversationHandler):
-                _drop_conversations(h, user_id)
-
-
-# -- helpers --------------------------------------------------------------------------------------------------
-
-async def prefs(update: Update, context: RightsContext) -> tuple[str, str | None]:
-    """(language, region) of the user: their choices; the language else from Telegram's language_code, else the
-    text; the region None when they have not chosen one."""
-    if context.prefs is not None:
-        return context.prefs
-    services = context.services
-    settings = services.settings
-    user = update.effective_user
-    row = await services.storage.get_user(user.id) if user and services.storage.is_open else None
-    lang = (row or {}).get("language")
-    if lang not in LANGUAGES:
-        lang = normalise_language_code(user.language_code if user else None, default="")
-        if not lang:
-            msg = update.effective_message
-            text = (msg.text or msg.caption or "") if msg else ""
-            text = "" if text.startswith("/") else text
-            lang = detect_language(services.engine.normaliser.normalise(text[:500]), settings.default_language) \
-                if text else settings.default_language
-    jur = (row or {}).get("jurisdiction") or None   # None: inferred from each message, else the language's region
-    if jur not in services.dialogue.jurisdictions:
-        jur = None
-    context.prefs = (lang, jur)
-    return context.prefs
-
-
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) if b.data is not None
-                                  else InlineKeyboardButton(b.label, url=b.url) for b in row]
-                                 for row in reply.buttons])
-
-
-async def send(update: Update, context: RightsContext, replies: Iterable[Reply],
-               query: CallbackQuery | None = None) -> None:
-    chat = update.effective_chat
-    if chat is None:
-        return
-    for reply in replies:
-        for part in split_reply(reply):
-            markup = keyboard(part)
-            if part.edit and query is not None and isinstance(query.message, Message):
-                try:
-                    await query.message.edit_text(part.html, reply_markup=markup)
-                    continue
-                except BadRequest as exc:
-                    if "not modified" in str(exc).lower():
-                        continue
-            await context.bot.send_message(chat.id, part.html, reply_markup=markup)
-
-
-def _private(update: Update) -> bool:
-    return bool(update.effective_chat and update.effective_chat.type == ChatType.PRIVATE)
 
 
 # -- group -20 and -10 ----------------------------------------------------------------------------------------
@@ -374,34 +237,57 @@ async def guard(update: Update, context: RightsContext) -> None:
     if user is None or user.is_bot:
         return
     services = context.services
-    if update.message or update.callback_query:
+    msg = update.message
+    if msg is not None and private(update) and msg.text and not msg.text.startswith("/"):
+        if services.pastes.offer(user.id, update, msg.text):
+            raise ApplicationHandlerStop       # a part of a long paste: handled with the rest
+    elif services.pastes.holding(user.id):
+        await services.pastes.release(user.id)  # keep the order: the held paste first
+    if msg is not None and not (private(update) and plan.is_answering(context)):
         allowed, warn = services.limiter.allow(user.id)
         if not allowed:
-            if update.callback_query:
-                await update.callback_query.answer()
-            elif warn and _private(update):
+            if warn and private(update):
                 lang, _ = await prefs(update, context)
-                await send(update, context, [services.dialogue.slow_down(lang)])
+                await send(update, context, [services.dialogue.slow_down(lang, services.limiter.retry_in(user.id))])
             raise ApplicationHandlerStop
-    if _private(update) or update.callback_query:
+    if private(update) or update.callback_query:
         await services.storage.touch(user.id)
 
 
 async def crisis_guard(update: Update, context: RightsContext) -> None:
-    msg = update.effective_message
-    if msg is None:
-        return
-    text = msg.text or msg.caption or ""
-    lang, jur = await prefs(update, context)
-    context.analysis = analysis = context.services.dialogue.analyse(text, lang, jur, _lang_code(update))
+    analysis = await analyse(update, context)
     if not analysis.crisis:
         return
-    await send(update, context, [context.services.dialogue.crisis(lang, analysis.audience)])
-    context.crisis_sent = True
+    lang, _ = await prefs(update, context)
+    dialogue = context.services.dialogue
     mode = context.user_data.get("mode") if context.user_data is not None else None
-    if classify(analysis, mode=mode) != "message":
-        context.user_data.pop("mode", None)  # type: ignore[union-attr]
-        raise ApplicationHandlerStop
+    if plan.is_answering(context) and not mode:
+        # the interview keeps the answer: support first, then the next question
+        await send(update, context, [dialogue.crisis_banner(lang, analysis.audience)])
+        context.crisis_sent = True
+        return
+    if classify(analysis, mode=mode) == "message":
+        await send(update, context, [dialogue.crisis_banner(lang, analysis.audience, "assessment")])
+        context.crisis_sent = True
+        return
+    await send(update, context, [dialogue.crisis_reply(analysis, lang)])   # support, then the answer
+    context.crisis_sent = True
+    if context.user_data is not None:
+        context.user_data.pop("mode", None)
+    raise ApplicationHandlerStop
+
+
+async def handle_joined_text(app: Application[Any, Any, Any, Any, Any, Any], update: Update, text: str) -> None:
+    """The parts of one long paste, as one text: what groups -10 and 0 do with a text."""
+    context = RightsContext.from_update(update, app)
+    context.text_override = text
+    msg = update.effective_message
+    try:
+        if msg is not None and msg.forward_origin is None:
+            await crisis_guard(update, context)
+        await on_text(update, context)
+    except ApplicationHandlerStop:
+        pass
 
 
 # -- commands -------------------------------------------------------------------------------------------------
@@ -438,13 +324,15 @@ async def cmd_rights(update: Update, context: RightsContext) -> None:
 
 async def cmd_forget(update: Update, context: RightsContext) -> None:
     lang, _ = await prefs(update, context)
-    if not _private(update):
+    if not private(update):
         await send(update, context, [context.services.dialogue.group_redirect(lang, context.bot.username)])
         return
     await send(update, context, [context.services.dialogue.forget_confirm(lang)])
 
 
 async def cmd_cancel(update: Update, context: RightsContext) -> None:
+    if await plan.cmd_cancel(update, context):
+        return
     lang, _ = await prefs(update, context)
     if context.user_data is not None:
         context.user_data.pop("mode", None)
@@ -462,10 +350,9 @@ async def cmd_ask(update: Update, context: RightsContext) -> None:
 async def _mode_command(update: Update, context: RightsContext, mode: str) -> None:
     lang, jur = await prefs(update, context)
     dialogue = context.services.dialogue
-    if not _private(update):
-        if mode == "check":
-            await send(update, context, [dialogue.group_redirect(lang, context.bot.username)])
-            return
+    if not private(update) and mode == "check":
+        await send(update, context, [dialogue.group_redirect(lang, context.bot.username)])
+        return
     text = " ".join(context.args or []).strip()
     msg = update.effective_message
     if text and msg is not None and msg.text:
@@ -474,13 +361,13 @@ async def _mode_command(update: Update, context: RightsContext, mode: str) -> No
                            and e.offset == 0), 0)
         text = msg.text[entity_end:].strip() or text
     if not text:
-        if _private(update) and context.user_data is not None:
+        if private(update) and context.user_data is not None:
             context.user_data["mode"] = mode
         await send(update, context, [dialogue.prompt_check(lang) if mode == "check" else dialogue.prompt_ask(lang)])
         return
-    analysis = dialogue.analyse(text, lang, jur, _lang_code(update))
-    await send(update, context, dialogue.respond(analysis, lang, jur, kind="message" if mode == "check" else
-                                                 "question"))
+    context.text_override = text
+    await send(update, context, dialogue.respond(await analyse(update, context), lang, jur,
+                                                 kind="message" if mode == "check" else "question"))
 
 
 async def on_unknown_command(update: Update, context: RightsContext) -> None:
@@ -495,17 +382,21 @@ async def on_text(update: Update, context: RightsContext) -> None:
     user = update.effective_user
     if msg is None or user is None:
         return
-    text = msg.text or msg.caption or ""
+    if not (context.user_data or {}).get("mode") and await plan.take_text(update, context):
+        return
     lang, jur = await prefs(update, context)
     services = context.services
     dialogue = services.dialogue
-    analysis = context.analysis or dialogue.analyse(text, lang, jur, _lang_code(update))
+    analysis = await analyse(update, context)
     mode = context.user_data.pop("mode", None) if context.user_data is not None else None
     forwarded = msg.forward_origin is not None
     kind = classify(analysis, forwarded=forwarded, mode=mode)
-    token = services.pending.put(user.id, text) if kind == "ambiguous" else None
-    await send(update, context, dialogue.respond(analysis, lang, jur, kind=kind,
-                                                 crisis_done=context.crisis_sent or forwarded, pending_token=token))
+    token = services.pending.put(user.id, update_text(update, context)) if kind == "ambiguous" else None
+    replies = dialogue.respond(analysis, lang, jur, kind=kind, crisis_done=context.crisis_sent or forwarded,
+                               pending_token=token)
+    if context.plan_paused_now:
+        replies.append(plan.interview.paused_hint(lang))
+    await send(update, context, replies)
 
 
 async def on_group_mention(update: Update, context: RightsContext) -> None:
@@ -517,16 +408,16 @@ async def on_group_mention(update: Update, context: RightsContext) -> None:
     if not any(v.lstrip("@").lower() == username.lower() for v in mentions.values()):
         return
     text = msg.text
-    for entity, value in mentions.items():
+    for value in mentions.values():
         if value.lstrip("@").lower() == username.lower():
             text = text.replace(value, " ")
-    text = text.strip()
+    context.text_override = text.strip()
     lang, jur = await prefs(update, context)
     dialogue = context.services.dialogue
-    if not text:
+    if not context.text_override:
         await send(update, context, [dialogue.group_hint(lang)])
         return
-    analysis = dialogue.analyse(text, lang, jur, _lang_code(update))
+    analysis = await analyse(update, context)
     kind = classify(analysis, forwarded=msg.forward_origin is not None)
     if kind != "question" and not analysis.crisis:
         # never assess someone's messages in front of a group
@@ -536,77 +427,157 @@ async def on_group_mention(update: Update, context: RightsContext) -> None:
 
 
 async def on_other(update: Update, context: RightsContext) -> None:
+    if await plan.on_other_in_interview(update, context):
+        return
     lang, _ = await prefs(update, context)
     await send(update, context, [context.services.dialogue.text_only(lang)])
 
 
-# -- buttons --------------------------------------------------------------------------------------------------
+# -- buttons (one handler per kind of bot.callback_data) ---------------------------------------------------------
 
-async def on_button(update: Update, context: RightsContext) -> None:
+async def _finish(update: Update, context: RightsContext, outcome: Outcome) -> None:
     query = update.callback_query
-    user = update.effective_user
-    if query is None or user is None:
-        return
-    data = query.data or ""
-    services = context.services
-    dialogue = services.dialogue
-    lang, jur = await prefs(update, context)
-    parts = data.split(":")
-    head = parts[0]
-    outcome = Outcome()
-    if head == "m" and len(parts) == 2:
-        if parts[1] == "check" and not _private(update):
-            outcome.replies = [dialogue.group_redirect(lang, context.bot.username)]
-        elif parts[1] in ("check", "ask"):
-            if _private(update) and context.user_data is not None:
-                context.user_data["mode"] = parts[1]
-            outcome.replies = [dialogue.prompt_check(lang) if parts[1] == "check" else dialogue.prompt_ask(lang)]
-        elif parts[1] == "rights":
-            outcome.replies = [dialogue.rights_page(lang, 0)]
-        elif parts[1] == "region":
-            outcome.replies = [dialogue.region_menu(lang, jur)]
-        else:
-            outcome.replies = [dialogue.help(lang)]
-    elif data == dialogue.plan_callback:
-        outcome = dialogue.plan_unavailable(lang)
-    elif head == "a" and len(parts) == 4:
-        outcome = dialogue.detail(parts[1], f"{parts[2]}:{parts[3]}", lang, jur)
-    elif head == "t" and len(parts) in (2, 3):
-        outcome.replies = [dialogue.topic(parts[1], lang, parts[2] if len(parts) == 3 else jur)]
-    elif head == "tb" and len(parts) == 4:
-        outcome = dialogue.topic_detail(parts[1], parts[2], lang, parts[3])
-    elif head == "rp" and len(parts) == 2 and parts[1].isdigit():
-        outcome.replies = [dialogue.rights_page(lang, int(parts[1]), edit=True)]
-    elif head == "fb" and len(parts) == 4:
-        for kind, ref in dialogue.feedback_refs(parts[1], parts[2]):
-            await services.storage.add_feedback(user.id, kind, ref, 1 if parts[3] == "u" else -1)
-        outcome.toast = dialogue.feedback_thanks(lang)
-        await _remove_feedback_row(query)
-    elif head == "amb" and len(parts) == 3:
-        text = services.pending.pop(user.id, parts[2])
-        if text is None:
-            outcome = dialogue.expired(lang)
-        else:
-            await _remove_keyboard(query)
-            analysis = dialogue.analyse(text, lang, jur, _lang_code(update))
-            outcome.replies = dialogue.respond(analysis, lang, jur, kind="message" if parts[1] == "m" else "question")
-    elif head == "lang" and len(parts) == 2 and parts[1] in LANGUAGES:
-        await services.storage.set_user(user.id, language=parts[1])
-        context.prefs = (parts[1], jur)
-        outcome = dialogue.lang_set(parts[1], jur)
-    elif head == "reg" and len(parts) == 2 and parts[1] in dialogue.jurisdictions:
-        await services.storage.set_user(user.id, jurisdiction=parts[1])
-        context.prefs = (lang, parts[1])
-        outcome = dialogue.region_set(lang, parts[1])
-    elif data == "fg:yes":
-        await forget_user(context.application, user.id)
-        outcome = dialogue.forgotten(lang)
-    elif data == "fg:no":
-        outcome = dialogue.forget_cancelled(lang)
-    else:
-        outcome = dialogue.expired(lang)
-    await query.answer(outcome.toast, show_alert=outcome.alert)
+    await answer_query(context, query, outcome.toast, outcome.alert)
     await send(update, context, outcome.replies, query=query)
+
+
+def _values(update: Update, kind: cb.Kind) -> tuple[str, ...]:
+    values = kind.decode(update.callback_query.data if update.callback_query else None)
+    if values is None:           # the handler was routed by this very pattern
+        raise ValueError(f"callback data does not match {kind.prefix}")
+    return values
+
+
+async def on_menu(update: Update, context: RightsContext) -> None:
+    (item,) = _values(update, cb.MENU)
+    lang, _ = await prefs(update, context)
+    dialogue = context.services.dialogue
+    if item == "check" and not private(update):
+        replies = [dialogue.group_redirect(lang, context.bot.username)]
+    elif item in ("check", "ask"):
+        if private(update) and context.user_data is not None:
+            context.user_data["mode"] = item
+        replies = [dialogue.prompt_check(lang) if item == "check" else dialogue.prompt_ask(lang)]
+    elif item == "rights":
+        replies = [dialogue.rights_page(lang, 0)]
+    elif item == "region":
+        replies = [dialogue.region_menu(lang, (await prefs(update, context))[1])]
+    else:
+        replies = [dialogue.help(lang)]
+    await _finish(update, context, Outcome(replies))
+
+
+async def on_detail(update: Update, context: RightsContext) -> None:
+    what, region, ids = _values(update, cb.DETAIL)
+    lang, _ = await prefs(update, context)
+    await _finish(update, context, context.services.dialogue.detail(what, f"{region}:{ids}", lang))
+
+
+async def on_topic(update: Update, context: RightsContext) -> None:
+    """A topic, under the law its button names (the one its question was answered under), else the user's."""
+    data = update.callback_query.data if update.callback_query else None
+    lang, jur = await prefs(update, context)
+    values = cb.TOPIC_IN.decode(data) or (*_values(update, cb.TOPIC), jur)
+    topic, region = values[0], values[1]
+    await _finish(update, context, Outcome([context.services.dialogue.topic(topic, lang, region)]))
+
+
+async def on_topic_detail(update: Update, context: RightsContext) -> None:
+    what, topic, region = _values(update, cb.TOPIC_DETAIL)
+    lang, _ = await prefs(update, context)
+    await _finish(update, context, context.services.dialogue.topic_detail(what, topic, lang, region))
+
+
+async def on_rights_page(update: Update, context: RightsContext) -> None:
+    (page,) = _values(update, cb.RIGHTS_PAGE)
+    lang, _ = await prefs(update, context)
+    await _finish(update, context, Outcome([context.services.dialogue.rights_page(lang, int(page), edit=True)]))
+
+
+async def on_feedback(update: Update, context: RightsContext) -> None:
+    kind, ref, vote = _values(update, cb.FEEDBACK)
+    lang, _ = await prefs(update, context)
+    dialogue, storage = context.services.dialogue, context.services.storage
+    user = update.effective_user
+    if user is not None and storage.is_open:
+        try:
+            for item_kind, item in dialogue.feedback_refs(kind, ref):
+                await storage.add_feedback(user.id, item_kind, item, 1 if vote == "u" else -1)
+        except StorageError as exc:        # a thank-you all the same: the vote is not worth an apology
+            _LOGGER.warning("could not store feedback (%s)", exc.reason)
+    await _finish(update, context, Outcome(toast=dialogue.feedback_thanks(lang)))
+    if update.callback_query is not None:
+        await _remove_feedback_row(update.callback_query)
+
+
+async def on_ambiguous(update: Update, context: RightsContext) -> None:
+    what, token = _values(update, cb.AMBIGUOUS)
+    lang, jur = await prefs(update, context)
+    services = context.services
+    user = update.effective_user
+    text = services.pending.pop(user.id, token) if user else None
+    if text is None:
+        await _finish(update, context, services.dialogue.expired(lang))
+        return
+    if update.callback_query is not None:
+        await remove_keyboard(update.callback_query)
+    context.text_override = text
+    replies = services.dialogue.respond(await analyse(update, context), lang, jur,
+                                        kind="message" if what == "m" else "question")
+    await _finish(update, context, Outcome(replies))
+
+
+async def on_language(update: Update, context: RightsContext) -> None:
+    (lang,) = _values(update, cb.LANGUAGE)
+    _old, jur = await prefs(update, context)
+    await _save_setting(update, context, language=lang)
+    context.prefs = (lang, jur)
+    await _finish(update, context, context.services.dialogue.lang_set(lang, jur))
+
+
+async def on_region(update: Update, context: RightsContext) -> None:
+    (jur,) = _values(update, cb.REGION)
+    lang, _old = await prefs(update, context)
+    dialogue = context.services.dialogue
+    if jur not in dialogue.jurisdictions:
+        await _finish(update, context, dialogue.expired(lang))
+        return
+    await _save_setting(update, context, jurisdiction=jur)
+    context.prefs = (lang, jur)
+    await _finish(update, context, dialogue.region_set(lang, jur))
+
+
+async def _save_setting(update: Update, context: RightsContext, **fields: str) -> None:
+    user = update.effective_user
+    storage = context.services.storage
+    if user is None or not storage.is_open:
+        return
+    try:
+        await storage.set_user(user.id, **fields)
+    except StorageError as exc:            # it applies to this reply; the next may forget it
+        _LOGGER.warning("could not store a setting (%s)", exc.reason)
+
+
+async def on_forget(update: Update, context: RightsContext) -> None:
+    (answer,) = _values(update, cb.FORGET)
+    lang, _ = await prefs(update, context)
+    dialogue = context.services.dialogue
+    user = update.effective_user
+    if answer == "no" or user is None:
+        await _finish(update, context, dialogue.forget_cancelled(lang))
+        return
+    if await forget_user(context.application, user.id):
+        await _finish(update, context, dialogue.forgotten(lang))
+        return
+    await _finish(update, context, dialogue.forget_pending(lang))
+    chat = update.effective_chat
+    context.application.create_task(_forget_later(context.application, user.id, chat.id if chat else user.id, lang),
+                                     update=update, name="forget-retry")
+
+
+async def on_unknown_button(update: Update, context: RightsContext) -> None:
+    lang, _ = await prefs(update, context)
+    await _finish(update, context, context.services.dialogue.expired(lang))
 
 
 async def _remove_feedback_row(query: CallbackQuery) -> None:
@@ -614,42 +585,54 @@ async def _remove_feedback_row(query: CallbackQuery) -> None:
     if not isinstance(message, Message) or message.reply_markup is None:
         return
     rows = [row for row in message.reply_markup.inline_keyboard
-            if not any((b.callback_data or "").startswith("fb:") for b in row)]
+            if not any(cb.FEEDBACK.decode(b.callback_data if isinstance(b.callback_data, str) else None)
+                       for b in row)]
     try:
         await message.edit_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
     except BadRequest:
         pass
 
 
-async def _remove_keyboard(query: CallbackQuery) -> None:
-    if isinstance(query.message, Message) and query.message.reply_markup is not None:
-        try:
-            await query.message.edit_reply_markup(None)
-        except BadRequest:
-            pass
-
-
-async def forget_user(app: Application[Any, Any, Any, Any, Any, Any], user_id: int) -> None:
-    """/forget: every row about the user (profile, feedback, persisted data, conversations) and memory."""
+async def forget_user(app: Application[Any, Any, Any, Any, Any, Any], user_id: int) -> bool:
+    """/forget: the user's data leaves memory at once (buttons under old plans stop working, reminder jobs go),
+    then every row about them is deleted. False when the database could not finish (it is retried)."""
     services: Services = app.bot_data["services"]
-    await services.storage.forget(user_id)
-    services.limiter.forget_user(user_id)
     _drop_in_memory(app, [user_id])
-    if user_id in app.chat_data:
-        app.drop_chat_data(user_id)
+    if not services.storage.is_open:
+        return True
+    try:
+        await services.storage.forget(user_id)
+    except StorageError as exc:
+        _LOGGER.warning("/forget could not finish (%s); retrying", exc.reason)
+        return False
+    return True
+
+
+async def _forget_later(app: Application[Any, Any, Any, Any, Any, Any], user_id: int, chat_id: int, lang: str) -> None:
+    for delay in FORGET_RETRY_DELAYS:
+        await asyncio.sleep(delay)
+        if not app.running:
+            return
+        if await forget_user(app, user_id):
+            await app.bot.send_message(chat_id, app.bot_data["services"].dialogue.forgotten(lang).replies[0].html)
+            return
+    _LOGGER.error("/forget could not finish after %d tries", len(FORGET_RETRY_DELAYS))
 
 
 # -- errors ---------------------------------------------------------------------------------------------------
 
 async def on_error(update: object, context: RightsContext) -> None:
+    """Log; answer a pressed button; tell the user once, unless the reply may well have arrived (a read that
+    timed out: Telegram may have taken it) — a user is told or answered, never both."""
     _LOGGER.error("error while handling update %s", getattr(update, "update_id", "-"), exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        if update.callback_query:
-            await update.callback_query.answer()
+        await answer_query(context, update.callback_query)
     except TelegramError:
         pass
+    if isinstance(context.error, TimedOut):
+        return
     try:
         lang, _ = await prefs(update, context)
     except Exception:  # the storage itself may be what failed
@@ -658,35 +641,41 @@ async def on_error(update: object, context: RightsContext) -> None:
                                        default=context.services.settings.default_language)
     try:
         await context.bot.send_message(update.effective_chat.id, context.services.dialogue.error(lang).html)
-    except (TelegramError, Forbidden):
+    except TelegramError:
         _LOGGER.warning("could not tell the user about the error")
 
 
 # -- logging --------------------------------------------------------------------------------------------------
 
-_PERSONAL_KEYS = ("text", "caption", "query", "first_name", "last_name", "username", "phone_number", "title")
-
-
 def _summarise_log_arg(arg: Any) -> Any:
-    """Log updates and messages by id only: user texts never reach a log line."""
+    """Log updates and messages by id only, and data without its texts: user texts never reach a log line."""
     if isinstance(arg, Update):
         return f"<update {arg.update_id}>"
     if isinstance(arg, TelegramObject):
         ident = getattr(arg, "message_id", None) or getattr(arg, "id", None)
         return f"<{type(arg).__name__} {ident}>" if ident is not None else f"<{type(arg).__name__}>"
-    if isinstance(arg, dict):
-        return {k: (f"<{len(v)} characters>" if k in _PERSONAL_KEYS and isinstance(v, str)
-                    else _summarise_log_arg(v)) for k, v in arg.items()}
-    if isinstance(arg, (list, tuple)) and arg and isinstance(arg[0], (TelegramObject, dict)):
-        return type(arg)(_summarise_log_arg(a) for a in arg)
+    if isinstance(arg, (dict, list, tuple, set, frozenset)):
+        return summarise_for_log(_objects_to_data(arg))
+    if isinstance(arg, str):
+        return redact(arg)
     return arg
+
+
+def _objects_to_data(value: Any) -> Any:
+    if isinstance(value, TelegramObject):
+        return value.to_dict()
+    if isinstance(value, dict):
+        return {k: _objects_to_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_objects_to_data(v) for v in value]
+    return value
 
 
 def configure_logging(level: str | int | None = None, token: str | None = None) -> None:
     """Root logging to stderr with the token (and any bot-token-like string) masked everywhere.
 
     httpx logs every request URL, which contains the token, at INFO: it is set to WARNING as well, and so is
-    aiosqlite, whose DEBUG lines carry the stored rows.
+    aiosqlite, whose DEBUG lines carry the stored rows, and APScheduler, whose INFO lines carry run times.
     """
     if token:
         add_secret(token)
@@ -700,7 +689,7 @@ def configure_logging(level: str | int | None = None, token: str | None = None) 
         handler.setFormatter(SecretFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler._rights_bot = True  # type: ignore[attr-defined]
         root.addHandler(handler)
-    for noisy in ("httpx", "httpcore", "aiosqlite"):
+    for noisy in ("httpx", "httpcore", "aiosqlite", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(lvl, logging.WARNING))
 
 
@@ -731,7 +720,10 @@ async def stop_application(app: Application[Any, Any, Any, Any, Any, Any]) -> No
 
 
 def run_bot(args: argparse.Namespace | None = None) -> int:
-    """`rights-bot run`: the Telegram bot, by long polling (or a webhook, by config), until SIGTERM/SIGINT."""
+    """`rights-bot run`: the Telegram bot, by long polling (or a webhook, by config), until SIGTERM/SIGINT.
+
+    A network failure at start-up is retried (PTB's bootstrap_retries) rather than ending the bot; a rejected
+    token ends it."""
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     configure_logging(os.environ.get("RIGHTS_BOT_LOG_LEVEL", "INFO"), token)
     if not token:
@@ -748,6 +740,7 @@ def run_bot(args: argparse.Namespace | None = None) -> int:
     app = build_application(token=token, engine=engine, settings=settings,
                             base_url=os.environ.get("TELEGRAM_BASE_URL") or None)
     tg = settings.telegram
+    retries = int(tg.get("bootstrap_retries", -1))
     try:
         if tg.get("mode", "polling") == "webhook":
             path = str(tg.get("webhook_path") or secrets.token_urlsafe(24))
@@ -758,9 +751,9 @@ def run_bot(args: argparse.Namespace | None = None) -> int:
             app.run_webhook(listen=str(tg.get("webhook_listen", "127.0.0.1")), port=int(tg.get("webhook_port", 8443)),
                             url_path=path, webhook_url=f"{url}/{path}",
                             secret_token=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or secrets.token_urlsafe(32),
-                            allowed_updates=Update.ALL_TYPES)
+                            allowed_updates=Update.ALL_TYPES, bootstrap_retries=retries)
         else:
-            app.run_polling(allowed_updates=Update.ALL_TYPES)
+            app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=retries)
     except InvalidToken:
         _LOGGER.error("the Bot API server rejected the token (TELEGRAM_BOT_TOKEN)")
         return 1
@@ -771,9 +764,4 @@ def run_bot(args: argparse.Namespace | None = None) -> int:
 
 
 __all__ = ["build_application", "run_bot", "start_application", "stop_application", "configure_logging",
-           "forget_user", "Services", "RightsContext", "COMMANDS"]
-
-
-def _lang_code(update: Update) -> str | None:
-    """Telegram's language code of the user: zh-hk or en-gb also say where they are."""
-    return update.effective_user.language_code if update.effective_user else None
+           "forget_user", "Services", "RightsContext", "COMMANDS", "retention_job"]

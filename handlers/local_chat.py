@@ -2,8 +2,13 @@
 
 The Application is built by handlers.app.build_application like the real bot; only its transport differs: a
 `LocalBotAPI` (a python-telegram-bot BaseRequest) answers the Bot API calls in process, printing what the bot
-sends. Each line typed is a message from one local user; a line that is just a number presses that button of
-the latest keyboard; a line starting with ">" is sent as a forwarded message. End of input ends the chat.
+sends. Each message typed is a message from one local user; `#3` presses button 3 of the latest keyboard (the
+buttons are shown as [#1] [#2] …; a plain number is a text, such as an amount); a message starting with ">" is
+sent as a forwarded message. End of input ends the chat.
+
+Reading: on a terminal, prompt_toolkit reads the input (raw mode, so a paste longer than the terminal's 4 KB
+line buffer arrives whole, and a multi-line paste is one message; Enter sends it). Through a pipe each line is
+one message, of any length.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ LOCAL_TOKEN = "1:local-chat-token-not-a-real-telegram-token"
 BOT_ID = 1
 USER_ID = 4242
 _TAGS = re.compile(r"<(/?)([a-zA-Z-]+)([^>]*)>")
+PRESS = "#"                     # "#2" presses the second button; "2" alone is a text
+_PRESS = re.compile(r"^#\s*(\d{1,3})$")
 
 
 def html_to_terminal(text: str, ansi: bool) -> str:
@@ -189,7 +196,7 @@ class LocalBotAPI(BaseRequest):
             cells = []
             for b in row:
                 n += 1
-                cells.append(f"[{n}] {b['text']}" + (f" <{b['url']}>" if b.get("url") else ""))
+                cells.append(f"[{PRESS}{n}] {b['text']}" + (f" <{b['url']}>" if b.get("url") else ""))
             self.out.write("  " + "   ".join(cells) + "\n")
         self.out.flush()
 
@@ -216,8 +223,9 @@ class LocalChat:
         text = text.rstrip("\r\n")
         if not text.strip():
             return
-        if text.strip().isdigit() and self.api.keyboard:
-            await self.press(int(text.strip()))
+        press = _PRESS.match(text.strip())
+        if press:
+            await self.press(int(press.group(1)))
             return
         forwarded = text.startswith(">")
         if forwarded:
@@ -266,8 +274,8 @@ def _language_from_environment() -> str | None:
     return None
 
 
-def _reader(stdin: Any) -> "asyncio.Queue[Any]":
-    """Lines of stdin in a queue, read by a daemon thread (so Ctrl-C never waits for a pending read)."""
+def _line_reader(stdin: Any) -> "asyncio.Queue[Any]":
+    """Lines of a pipe in a queue, read by a daemon thread (so Ctrl-C never waits for a pending read)."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue()
 
@@ -285,29 +293,58 @@ def _reader(stdin: Any) -> "asyncio.Queue[Any]":
     return queue
 
 
+class _TerminalReader:
+    """Messages typed or pasted on a terminal, through prompt_toolkit (None at Ctrl-D)."""
+
+    def __init__(self) -> None:
+        from prompt_toolkit import PromptSession  # noqa: PLC0415
+
+        self.session: Any = PromptSession()
+
+    async def get(self) -> str | None:
+        try:
+            return str(await self.session.prompt_async("> "))
+        except EOFError:
+            return None
+
+
 async def chat(engine: Any, stdin: Any, out: TextIO, *, interactive: bool, language_code: str | None) -> int:
     from handlers.app import build_application, start_application, stop_application  # noqa: PLC0415
 
     api = LocalBotAPI(out, ansi=interactive and out.isatty())
     app = build_application(token=LOCAL_TOKEN, engine=engine, settings=load_settings(), request=api,
-                            get_updates_request=LocalBotAPI(out), rate_limiter=False, updater=False)
+                            get_updates_request=LocalBotAPI(out), rate_limiter=False, updater=False,
+                            join_pastes=False)
     await start_application(app, polling=False)
     session = LocalChat(app, api, language_code)
     _ = gettext_for(session.lang())
+    terminal: _TerminalReader | None = None
     try:
         if interactive:
-            out.write(_("Local chat with the bot. Paste a message or ask a question; type a number to press a "
-                        "button; start a line with > to forward it; Ctrl-D to quit.") + "\n")
+            out.write(_("Local chat with the bot. Paste a message (several lines paste as one message) or ask a "
+                        "question; type #1, #2 … to press a button; start a message with > to forward it; Ctrl-D "
+                        "to quit.") + "\n")
             out.flush()
             await session.line("/start")
-        lines = _reader(stdin)
+            try:
+                terminal = _TerminalReader()
+            except Exception:  # noqa: BLE001  no usable terminal after all: read lines
+                terminal = None
+        lines = None if terminal is not None else _line_reader(stdin)
         while True:
-            if interactive:
-                out.write("\n> ")
-                out.flush()
-            raw = await lines.get()
-            if not raw:
-                break
+            if terminal is not None:
+                out.write("\n")
+                raw: Any = await terminal.get()
+                if raw is None:
+                    break
+            else:
+                assert lines is not None
+                if interactive:
+                    out.write("\n> ")
+                    out.flush()
+                raw = await lines.get()
+                if not raw:
+                    break
             await session.line(raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw)
     finally:
         await stop_application(app)
@@ -319,11 +356,11 @@ async def chat(engine: Any, stdin: Any, out: TextIO, *, interactive: bool, langu
 
 def run_local_chat(args: argparse.Namespace | None = None) -> int:
     """`rights-bot chat` / `make run` without TELEGRAM_BOT_TOKEN."""
-    from bot.cli import _engine  # noqa: PLC0415
+    from bot.load_engine import load_engine  # noqa: PLC0415
     from handlers.app import configure_logging  # noqa: PLC0415
 
     configure_logging(os.environ.get("RIGHTS_BOT_LOG_LEVEL", "WARNING"), LOCAL_TOKEN)
-    engine = _engine()
+    engine = load_engine()
     try:
         return asyncio.run(chat(engine, sys.stdin.buffer, sys.stdout, interactive=sys.stdin.isatty(),
                                 language_code=_language_from_environment()))

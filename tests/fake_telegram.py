@@ -13,6 +13,11 @@ the way Telegram does and answers 400 with Telegram's wording when they are wron
 
 Updates reach the bot by getUpdates long polling, or pushed to a webhook set with setWebhook.
 
+Faults, the way Telegram and the network produce them (`fake.inject(method, kind, times=…)`, method "*" for
+any): "429" (Too Many Requests with parameters.retry_after), "500", "502" (an HTML page, as from a proxy),
+"drop" (the connection closed with no answer, the request not processed) and "slow" (processed and answered
+`delay` seconds late). `chat_id` limits a fault to one chat. `fake.faults_hit` counts the faults served.
+
 Use in tests (the fixtures `fake_telegram` and `bot` are defined in conftest.py):
 
     async def test_something(bot):                 # a running bot wired to a fresh FakeTelegram
@@ -60,6 +65,16 @@ TAGS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "unde
         "tg-spoiler": "spoiler", "a": "text_link", "code": "code", "pre": "pre", "blockquote": "blockquote",
         "tg-emoji": "custom_emoji"}
 NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+
+
+@dataclass
+class Fault:
+    method: str                   # Bot API method ("sendMessage"), or "*" for every method but getUpdates
+    kind: str                     # 429 | 500 | 502 | drop | slow
+    times: int = 1                # how many requests it hits
+    retry_after: int = 1          # for 429
+    delay: float = 0.0            # for slow
+    chat_id: int | None = None    # only requests for this chat
 
 
 class BadRequest(Exception):
@@ -362,6 +377,8 @@ class FakeTelegram:
         self.webhook: dict[str, Any] | None = None
         self._webhook_task: asyncio.Task[None] | None = None
         self._closing = False
+        self.faults: list[Fault] = []
+        self.faults_hit: dict[str, int] = {}
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 
@@ -369,10 +386,27 @@ class FakeTelegram:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self) -> "FakeTelegram":
+    def inject(self, method: str, kind: str, *, times: int = 1, retry_after: int = 1, delay: float = 0.0,
+               chat_id: int | None = None) -> Fault:
+        fault = Fault(method, kind, times, retry_after, delay, chat_id)
+        self.faults.append(fault)
+        return fault
+
+    def take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
+        for fault in self.faults:
+            if fault.times <= 0 or (fault.method != method and (fault.method != "*" or method == "getUpdates")):
+                continue
+            if fault.chat_id is not None and str(params.get("chat_id")) != str(fault.chat_id):
+                continue
+            fault.times -= 1
+            self.faults_hit[fault.kind] = self.faults_hit.get(fault.kind, 0) + 1
+            return fault
+        return None
+
+    async def start(self, port: int = 0) -> "FakeTelegram":
         app = TornadoApp([(r"/bot([^/]+)/([A-Za-z]+)", self.api_handler, {"fake": self}),
                           (r"/file/bot([^/]+)/(.*)", _FileHandler)])
-        sockets = bind_sockets(0, "127.0.0.1")
+        sockets = bind_sockets(port, "127.0.0.1")
         self.port = sockets[0].getsockname()[1]
         self._server = HTTPServer(app, idle_connection_timeout=60)
         self._server.add_sockets(sockets)
@@ -683,6 +717,17 @@ class FakeUser:
         self.last_query = qid
         return qid
 
+    async def press_data(self, data: str, message: BotMessage) -> str:
+        """A callback query with any data (as a forged or outdated client would send) on a bot message."""
+        qid = str(next(self.fake._query_ids))
+        self.fake.queries[qid] = None
+        stored = self.fake.messages[(message.chat_id, message.message_id)]
+        self.fake.push_update({"callback_query": {
+            "id": qid, "from": self.info, "chat_instance": str(self.chat.id),
+            "message": self.fake._message_json(stored), "data": data}})
+        self.last_query = qid
+        return qid
+
     def _latest_with(self, label: str) -> BotMessage:
         for (chat_id, mid), m in sorted(self.fake.messages.items(), key=lambda kv: -kv[0][1]):
             if chat_id == self.chat.id and m.from_bot:
@@ -769,6 +814,12 @@ class _ApiHandler(RequestHandler):
             self.finish(json.dumps({"ok": False, "error_code": 401, "description": "Unauthorized"}))
             return
         params = self._params()
+        fault = self.fake.take_fault(method, params)
+        if fault is not None and fault.kind == "slow":
+            await asyncio.sleep(fault.delay)
+        elif fault is not None:
+            self._fail(fault)
+            return
         try:
             result = await self.fake.call(method, params)
         except BadRequest as exc:
@@ -780,6 +831,24 @@ class _ApiHandler(RequestHandler):
                 and self.request.connection.stream.closed():
             return
         self.finish(json.dumps({"ok": True, "result": result}, ensure_ascii=False))
+
+    def _fail(self, fault: Fault) -> None:
+        if fault.kind == "drop":
+            self.detach().close()                  # the connection ends with no answer at all
+            return
+        if fault.kind == "502":
+            self.set_status(502)
+            self.set_header("Content-Type", "text/html")
+            self.finish("<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>")
+            return
+        code = int(fault.kind)
+        body: dict[str, Any] = {"ok": False, "error_code": code,
+                                "description": "Internal Server Error" if code == 500 else
+                                f"Too Many Requests: retry after {fault.retry_after}"}
+        if code == 429:
+            body["parameters"] = {"retry_after": fault.retry_after}
+        self.set_status(code)
+        self.finish(json.dumps(body))
 
     def _params(self) -> dict[str, Any]:
         params: dict[str, Any] = {k: v[-1].decode("utf-8") for k, v in self.request.query_arguments.items()}

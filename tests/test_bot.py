@@ -25,16 +25,17 @@ LANGS = {"zh-hans": "zh-Hans", "zh-hant": "zh-Hant", "en": "en"}
 
 def practice_example(engine: Engine, category: str, lang: str = "zh-Hans", jurisdiction: str = "CN") -> str:
     """An example message of the knowledge base that the engine finds `category` in, alone or not."""
-    for s in engine.kb.signals:
-        if s.category == category:
-            for text in _examples(s, lang):
-                if category in engine.assess(text, lang, jurisdiction).categories:
-                    return text
+    for same_language in (True, False):
+        for s in engine.kb.signals:
+            if s.category == category:
+                for text in _examples(s, lang, same_language):
+                    if category in engine.assess(text, lang, jurisdiction).categories:
+                        return text
     raise AssertionError(f"no example of {category} in {lang}")
 
 
-def _examples(s: Signal, lang: str) -> list[str]:
-    return [t for lg, t in s.examples if lg == lang] or [t for _, t in s.examples]
+def _examples(s: Signal, lang: str, same_language: bool = True) -> list[str]:
+    return [t for lg, t in s.examples if (lg == lang) == same_language]
 
 
 def question_for(engine: Engine, topic: str, lang: str) -> str:
@@ -133,7 +134,7 @@ async def test_a_question_gets_the_topic_answer_its_details_related_topics_and_f
     assert (await user.answer())["text"] == _("Thank you for your feedback.")
     edited = await user.reply(include_markup_edits=True)
     assert "👍" not in edited.labels() and edited.labels() == [*details, *related, _("Change region")]
-    rows = await bot.storage.db.execute_fetchall("SELECT kind, ref, vote FROM feedback WHERE user_id = ?", (user.id,))
+    rows = await bot.storage.read("SELECT kind, ref, vote FROM feedback WHERE user_id = ?", (user.id,))
     assert list(rows) == [("topic", "family_contact", 1)]
     # a related topic opens its answer
     if related:
@@ -272,8 +273,9 @@ async def test_check_command_and_check_button_assess_the_next_text(bot: BotUnder
 
 async def test_ambiguous_text_asks_and_remembers_only_in_memory(bot: BotUnderTest, engine: Engine) -> None:
     d = Dialogue(engine)
-    candidates = [practice_example(engine, "threat_violence").rstrip("！!。") + "？",
-                  "你是不是想让我们通知你家人？", "你还想不想要你的征信了？", "再不还钱就上门，你觉得呢？"]
+    # a collector's line turned into a question reads either way: one of the knowledge base's examples will do
+    candidates = [t.rstrip("！!。") + "？" for s in engine.kb.signals if engine.kb.kind_of(s.category) != "lawful"
+                  for lang, t in s.examples if lang == "zh-Hans"]
     text = next((t for t in candidates if classify(d.analyse(t, "zh-Hans", "CN")) == "ambiguous"), None)
     assert text, "one of these should be ambiguous"
     user = bot.user(language_code="zh-hans")
@@ -303,7 +305,11 @@ async def test_crisis_language_gets_support_and_the_regions_hotlines_first(bot: 
     replies = await user.all_replies()
     first = replies[0]
     ans = judge.answer(crisis)
-    assert ans is not None and ans.text.get(lang).splitlines()[0] in first.text
+    assert ans is not None
+    # support first: the full crisis reply, or (when the text also asks something) the short form and the answer
+    assert ans.text.get(lang).splitlines()[0] in first.text or \
+        gettext_for(lang)("What you wrote worries me. If you are thinking of ending your life, please talk to "
+                          "someone now:") in first.text
     for cid in judge.crisis_lines + judge.emergency:
         assert engine.kb.channels[cid].contact in first.text
     own = {ch.contact for ch in engine.kb.channels.values() if ch.jurisdiction == judge.code and ch.contact}
@@ -321,8 +327,7 @@ async def test_crisis_in_a_pasted_collection_message_comes_first_then_the_assess
     await user.reply()
     await user.send(threat + "\n我真的不想活了")
     replies = await user.all_replies()
-    crisis = engine.kb.jurisdictions["CN"].answers["crisis"].text.get("zh-Hans").splitlines()[0]
-    assert crisis in replies[0].text
+    assert "你写的话让我担心" in replies[0].text and "12356" in replies[0].text
     assert "110" in replies[1].text and "结论" in replies[-1].text
 
 
@@ -541,15 +546,27 @@ async def test_users_over_the_inbound_limit_get_one_friendly_note(bot: BotUnderT
     assert len(replies) == limit + 1
 
 
-async def test_an_error_is_logged_and_the_user_told_without_a_traceback(bot: BotUnderTest,
+async def test_an_error_is_logged_and_the_user_told_without_a_traceback(bot: BotUnderTest, monkeypatch: Any,
                                                                         caplog: pytest.LogCaptureFixture) -> None:
-    await bot.storage.db.execute("DROP TABLE users")          # the database breaks under the bot
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(bot.app.bot_data["services"].dialogue, "respond", broken)
     user = bot.user(language_code="en")
     with caplog.at_level("ERROR"):
         await user.send("hello")
         reply = await user.reply()
     assert "something went wrong" in reply.text and "Traceback" not in reply.text
     assert any("error while handling update" in r.getMessage() for r in caplog.records)
+    assert await user.settle(quiet=0.5) == []          # told once
+
+
+async def test_a_broken_table_still_gets_an_answer(bot: BotUnderTest) -> None:
+    async with bot.storage.transaction() as tx:
+        await tx.execute("DROP TABLE users")          # the database breaks under the bot
+    user = bot.user(language_code="en")
+    await user.send("/start")
+    assert "Check a message" in (await user.reply()).labels()
 
 
 async def test_three_hundred_users_at_once_are_all_answered(bot: BotUnderTest, engine: Engine) -> None:
@@ -614,9 +631,8 @@ async def test_the_retention_job_deletes_inactive_users(bot: BotUnderTest) -> No
         await u.reply()
     days = bot.app.bot_data["services"].settings.retention_days
     await bot.storage.flush_seen()
-    await bot.storage.db.execute("UPDATE users SET last_seen = last_seen - ? WHERE user_id = ?",
-                                 ((days + 1) * 86400, old.id))
-    await bot.storage.db.commit()
+    async with bot.storage.transaction() as tx:
+        await tx.execute("UPDATE users SET last_seen = last_seen - ? WHERE user_id = ?", ((days + 1) * 86400, old.id))
     await retention_job(RightsContext(bot.app))
     assert await bot.storage.rows_mentioning(old.id) == []
     assert await bot.storage.get_user(recent.id) is not None

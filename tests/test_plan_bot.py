@@ -17,6 +17,7 @@ from plan_fake import PlanBotUnderTest, PlanFakeTelegram
 from pypdf import PdfReader
 
 from bot.engine import Engine
+from handlers import reminders
 
 
 @pytest.fixture
@@ -40,6 +41,15 @@ async def say(user: Any, text: str) -> Any:
 async def press(user: Any, label: str) -> Any:
     await user.press(label)
     return await user.reply()
+
+
+async def delivered(user: Any, timeout: float = 90) -> list[Any]:
+    """Every message of a plan's delivery, up to the last one (the chart and the PDF take a while to make)."""
+    out: list[Any] = []
+    ends = ("Nothing about this plan is kept", "方案的任何内容", "could not send all of your plan", "没能把方案全部")
+    while not out or not any(k in out[-1].text for k in ends):
+        out.append(await user.reply(timeout=timeout))
+    return out
 
 
 async def start(user: Any) -> Any:
@@ -127,7 +137,7 @@ async def test_interview_back_edit_and_delivery(pbot: PlanBotUnderTest) -> None:
     assert "Check your answers" in q.text and "¥8,000" in q.text
     # the plan
     await user.press("✅ Make my plan")
-    out = await user.settle(quiet=3.0, timeout=30)
+    out = await delivered(user)
     texts = [m.text for m in out]
     summary = next(t for t in texts if "Your repayment plan" in t)
     assert "Available for repayments: ¥2,400" in summary
@@ -158,7 +168,7 @@ async def test_interview_back_edit_and_delivery(pbot: PlanBotUnderTest) -> None:
     assert "remind you at 09:00" in on.text
     rows = await pbot.storage.rows_mentioning(user.id)
     assert {r[0] for r in rows} >= {"plan_saved", "plan_reminders"}
-    jobs = [j for j in pbot.app.job_queue.jobs() if (j.name or "").startswith(f"plan-reminder:{user.id}:")]
+    jobs = reminders.jobs_of(pbot.app, user.id)
     assert len(jobs) == len([r for r in rows if r[0] == "plan_reminders"]) > 2
     # a reminder, run now: sent once, then its row is gone
     await jobs[0].run(pbot.app)
@@ -242,7 +252,7 @@ async def test_nothing_affordable_in_chinese(pbot: PlanBotUnderTest) -> None:
     q = await press(user, "跳过")
     assert "核对" in q.text
     await user.press("✅ 生成我的方案")
-    out = await user.settle(quiet=3.0, timeout=30)
+    out = await delivered(user)
     summary = next(m.text for m in out if "还款方案" in m.text)
     assert "12348" in summary and "暂停" in summary
     assert "payment-dates.ics" not in {u.filename for u in pbot.fake.uploads}
@@ -256,7 +266,7 @@ async def test_reminders_survive_a_restart_and_saved_plan_reopens(pbot: PlanBotU
     await press(user, "No, go on to my budget")
     await budget_until_review(user)
     await user.press("✅ Make my plan")
-    await user.settle(quiet=3.0, timeout=30)
+    await delivered(user)
     await user.press("🔔 Remind me before each payment")
     await user.reply()
     await user.press("💾 Save this plan")
@@ -265,7 +275,7 @@ async def test_reminders_survive_a_restart_and_saved_plan_reopens(pbot: PlanBotU
     assert n > 2
     await pbot.restart()
     await asyncio.sleep(0.6)                    # the restore job runs just after start-up
-    names = [j.name for j in pbot.app.job_queue.jobs() if (j.name or "").startswith(f"plan-reminder:{user.id}:")]
+    names = [j.name for j in reminders.jobs_of(pbot.app, user.id)]
     assert len(names) == n
     # /plan offers the saved plan; opening it goes to the review screen with the answers
     await user.send("/plan")
@@ -281,7 +291,6 @@ async def test_reminders_survive_a_restart_and_saved_plan_reopens(pbot: PlanBotU
     stopped = await user.reply()
     assert f"Reminders stopped ({n} deleted)" in stopped.text
     await asyncio.sleep(0.1)
-    assert not [j for j in pbot.app.job_queue.jobs() if (j.name or "").startswith(f"plan-reminder:{user.id}:")
-                and not j.removed]
+    assert not reminders.jobs_of(pbot.app, user.id)
     rows = await pbot.storage.rows_mentioning(user.id)
     assert [r[0] for r in rows if r[0].startswith("plan_")] == ["plan_saved"]

@@ -10,7 +10,8 @@ from fake_telegram import check_markup, check_text
 
 from bot.i18n import gettext_for
 from bot.plan import catalog
-from handlers.plan import STEPS, _new_answers, question
+from bot.plan.interview import STEPS, DebtAnswers, InterviewState, question
+from handlers.context import keyboard
 
 USED = catalog.extract()
 
@@ -34,12 +35,12 @@ def test_catalogue_is_loaded(lang: str, expected: str) -> None:
 
 @pytest.mark.parametrize("lang", list(catalog.LOCALES))
 def test_every_screen_is_valid_telegram_html(lang: str) -> None:
-    a = _new_answers(lang)
-    a["debts"] = [{"lender": "招商银行 <b>&", "kind": "credit_card", "principal": "30000", "interest": "1200",
-                   "overdue_months": 4.0, "annual_rate": 18.0}, {"lender": "x" * 80, "kind": "private",
-                                                                  "principal": "5000"}]
-    a.update(income="8000", expenses={"housing": "2000"}, dependants=2, reason="illness", details="<script>")
+    state = InterviewState(lang, debts=[
+        DebtAnswers("招商银行 <b>&", "credit_card", "30000", "1200", overdue_months=4.0, annual_rate=18.0),
+        DebtAnswers("x" * 80, "private", "5000")], income="8000", expenses={"housing": "2000"}, dependants=2,
+        reason="illness", details="<script>")
     for step in STEPS:
-        text, markup = question(a, step, lang, error="<oops>", suggestion="15000")
-        check_text(text, "HTML")
-        check_markup(markup.to_dict())
+        for suggestion in ("15000", "1" * 50):           # a reading too long for a button is not offered
+            reply = question(state, step, error="<oops>", suggestion=suggestion)
+            check_text(reply.html, "HTML")
+            check_markup(keyboard(reply).to_dict())

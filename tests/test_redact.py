@@ -52,3 +52,16 @@ def test_log_records_lose_the_token_in_message_args_and_traceback() -> None:
     assert TOKEN not in text and "AAHfake" not in text and "[token]" in text
     assert "rejected by the server" in text
     assert redact_secrets("a literal-secret b", ["literal-secret"]) == "a [token] b"
+
+
+def test_logged_data_keeps_ids_and_hides_texts_at_any_depth() -> None:
+    from bot.redact import summarise_for_log
+
+    data = {"chat_id": 5, "text": "我的电话13800138000", "reply_markup": {"inline_keyboard": [[
+        {"text": "✏️ Debt 1: 秘密贷款", "callback_data": "p:rv:d:0"}]]},
+        "forward_origin": {"type": "hidden_user", "sender_user_name": "Zhang San"},
+        "location": {"latitude": 31.23, "longitude": 121.47}, "document": {"file_name": "contract.pdf"}}
+    out = repr(summarise_for_log(data))
+    for secret in ("13800138000", "秘密贷款", "Zhang San", "31.23", "121.47", "contract.pdf", "p:rv:d:0"):
+        assert secret not in out
+    assert "'chat_id': 5" in out and "hidden_user" in out

@@ -80,6 +80,11 @@ def main() -> int:
     theirs = 1 / (1 + np.exp(-(vec.transform(probe) @ weights.coef.T + weights.intercept)))
     assert np.abs(ours - theirs).max() < 1e-9, np.abs(ours - theirs).max()
 
+    # thresholds are set with the weights exactly as shipped (float32 on disk, float64 at run time)
+    weights = _with(weights, {})
+    weights = Weights(weights.vocabulary, weights.idf.astype(np.float32).astype(np.float64),
+                      weights.coef.astype(np.float32).astype(np.float64), weights.intercept, weights.categories, {},
+                      weights.trained_on)
     thresholds = choose_thresholds(engine, corpus, weights)
     meta["thresholds"] = thresholds
     MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)

@@ -384,6 +384,9 @@ class Lexicon(Strict):
     conditionals: list[Term] = Field(default_factory=list)
     overrides: list[Override] = Field(default_factory=list)
     links: LinkRules
+    # everyday hyperbole (累死了, 想死你了, "this debt is killing me"): on its own not a crisis for the classifier
+    # (a crisis pattern still wins)
+    hyperbole: list[Term] = Field(default_factory=list)
 
 
 class Taxonomy(BaseModel):
