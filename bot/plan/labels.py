@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dtm
 from typing import Callable
 
+from babel.dates import format_date as format_babel_date
+
 from bot.i18n import gettext_for
 from bot.plan.amounts import format_yuan
 from bot.plan.checks import Flag
@@ -66,12 +68,23 @@ def reason_label(key: str, lang: str) -> str:
     return translator(lang)(REASON_LABELS.get(key, REASON_LABELS["other"]))
 
 
+BABEL_LOCALES = {"zh-Hans": "zh_Hans_CN", "zh-Hant": "zh_Hant_TW", "en": "en"}
+DATE_PATTERNS = {"en": "d MMM y", "zh-Hans": "y年M月d日", "zh-Hant": "y年M月d日"}
+MONTH_PATTERNS = {"en": "MMM y", "zh-Hans": "y年M月", "zh-Hant": "y年M月"}
+
+
 def format_date(d: dtm.date | None, lang: str) -> str:
+    """23 Dec 2026 / 2026年12月23日, with Babel's CLDR data (never the process locale, as strftime would)."""
     if d is None:
         return ""
-    if lang == "en":
-        return f"{d.day} {d.strftime('%b')} {d.year}"
-    return f"{d.year}年{d.month}月{d.day}日"
+    return format_babel_date(d, DATE_PATTERNS.get(lang, DATE_PATTERNS["zh-Hans"]),
+                             locale=BABEL_LOCALES.get(lang, "zh_Hans_CN"))
+
+
+def format_month(d: dtm.date, lang: str) -> str:
+    """Dec 2026 / 2026年12月 (the chart's axis)."""
+    return format_babel_date(d, MONTH_PATTERNS.get(lang, MONTH_PATTERNS["zh-Hans"]),
+                             locale=BABEL_LOCALES.get(lang, "zh_Hans_CN"))
 
 
 def format_months(months: float | None, lang: str, over_year: bool = False) -> str:
