@@ -220,6 +220,7 @@ class Instalments(Strict):
     citations: list[Cite] = Field(min_length=1)
     source: str = Field(min_length=10)
     agreement: Text                              # the name of the agreement (个性化分期还款协议)
+    plan_name: Text                              # the name of the plan, in the letter's title (个性化分期还款方案)
     letter: Text                                 # the request, in the letter
     screen: Text                                 # the note for the user
 
@@ -273,8 +274,17 @@ class Pointer(Strict):
 
 
 class Terms(Strict):
+    """Words of the letter that differ between jurisdictions writing the same language (Hong Kong and Taiwan
+    usage in zh-Hant); the defaults are in bot.plan.letter.DEFAULT_TERMS."""
+
     id_label: Text | None = None                 # None: the letter never prints an identity number
     account: Text                                # "contract / card number"
+    you: Text | None = None                      # how the letter addresses a company (贵方, 貴公司)
+    you_bank: Text | None = None                 # ... a bank (貴行)
+    penalties: Text | None = None                # the penalty charges (罚息及违约金, 違約金)
+    contact: Text | None = None                  # to contact (联系, 聯絡)
+    collection: Text | None = None               # debt collection (催收, 追收)
+    contract: Text | None = None                 # the loan contract (合同, 合約, 契約)
 
 
 class PlanRules(Strict):
@@ -459,3 +469,32 @@ def load_all(knowledge_dir: Path | None = None) -> dict[str, PlanRules]:
     if errors:
         raise PlanRulesInvalid(errors)
     return out
+
+
+# -- money ---------------------------------------------------------------------------------------------------------
+
+def known_markers() -> tuple[str, ...]:
+    """The currency signs and words of every covered jurisdiction (another plan's are foreign to a plan)."""
+    try:
+        every = load_all()
+    except PlanRulesInvalid:
+        return ()
+    return tuple(sorted({m for r in every.values() for m in r.currency.markers}))
+
+
+_MONEY: dict[tuple[str, int], Any] = {}
+
+
+def money_of(rules: PlanRules) -> Any:
+    """The bot.plan.amounts.Money of a covered jurisdiction: its own markers, every other currency's as foreign."""
+    from bot.plan.amounts import OTHER_CURRENCY_MARKERS, Money
+
+    key = (rules.jurisdiction, id(rules))
+    if key not in _MONEY:
+        c = rules.currency
+        own = tuple(c.markers)
+        foreign = tuple(m for m in known_markers() + OTHER_CURRENCY_MARKERS if m not in own)
+        _MONEY[key] = Money(code=c.code, symbol=c.symbol, markers=own, foreign=foreign,
+                            formats=tuple((lang, c.format.get(lang)) for lang in LANGS), units=tuple(c.units),
+                            min_offer=c.min_offer * 100, min_margin=c.min_margin * 100)
+    return _MONEY[key]
