@@ -46,6 +46,10 @@ REASON_LABELS = {
     "family_emergency": N_("Family emergency"),
     "other": N_("Other reason"),
 }
+# the letter's labels of a jurisdiction without plan rules (covered ones name them in their plan.yaml)
+ID_LABEL = N_("ID number")
+ACCOUNT_LABEL = N_("Account number")
+
 STATUS_LABELS = {
     "ok": N_("The debts can be cleared within the limits."),
     "ok_if_waived": N_("The debts can be cleared within the limits if penalty interest and fees are waived."),

@@ -37,7 +37,7 @@ from markupsafe import escape
 from bot.config import ROOT
 from bot.plan.amounts import format_yuan
 from bot.plan.checks import Dispute, Flag, Position
-from bot.plan.labels import (expense_label, flag_message, format_date, format_months, kind_label, pointer_texts,
+from bot.plan.labels import (ACCOUNT_LABEL, ID_LABEL, expense_label, flag_message, format_date, format_months, kind_label, pointer_texts,
                              rate_phrase, reason_label, translator)
 from bot.plan.model import EXPENSE_KEYS, PlanInput
 from bot.plan.rules import PlanRules, cite_ids
@@ -333,8 +333,9 @@ def _dispute_context(plan: Plan, index: int, flags: list[Flag], lang: str, d: Di
     assert rules is not None
     flag = next((f for f in flags if f.debt == index and f.code == d.code), None)
     text = _flag_letter(flag, inp, rules, lang) if flag else ""
+    line = next((x for x in rules.interest_lines if x.code == d.code), None)
     return {"code": d.code, "upfront": d.code == "upfront_interest", "amount": inp.fmt(d.amount, lang),
-            "estimated": d.estimated, "text": text}
+            "estimated": d.estimated, "text": text, "interest_only": bool(line and line.covers == ["interest"])}
 
 
 def _flag_letter(flag: Flag, inp: PlanInput, rules: PlanRules, lang: str) -> str:
@@ -394,7 +395,7 @@ def letter_context(plan: Plan, index: int, flags: list[Flag], lang: str, kb: Any
         details = _script(details, lang)
     name = "" if inp.name in ("本人", "我", "I", "me") else inp.name
     id_label = rules.terms.id_label.get(lang) if rules is not None and rules.terms.id_label else \
-        (translator(lang)("ID number") if rules is None else "")
+        (translator(lang)(ID_LABEL) if rules is None else "")
     others = [(i, d) for i, d in enumerate(inp.debts) if i != index]
     waived = pos.undisputed - cp.owed if cp and cp.owed < pos.undisputed else 0
     return {
@@ -405,10 +406,11 @@ def letter_context(plan: Plan, index: int, flags: list[Flag], lang: str, kb: Any
         "phone": inp.phone,
         "lender": debt.lender,
         "account": debt.account,
-        "account_label": rules.terms.account.get(lang) if rules is not None else translator(lang)("Account number"),
+        "account_label": rules.terms.account.get(lang) if rules is not None else translator(lang)(ACCOUNT_LABEL),
         "kind": debt.kind,
         "kind_label": label,
         "card": debt.kind in CARD_KINDS,
+        "collector": debt.kind == "debt_collector",
         "other_kind": debt.kind == "other",
         "private": private,
         "you": you,
