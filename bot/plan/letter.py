@@ -207,11 +207,14 @@ def render(template: str, lang: str, **context: Any) -> str:
 
 def split_blocks(raw: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """A rendered letter with block markers -> (plain text, blocks). Items are numbered 1, 2, … from each heading
-    on (the number is part of the block's text)."""
+    on (the number is part of the block's text); `@keep` (no text) keeps the rest of the letter on one page."""
     blocks: list[tuple[str, str]] = []
     lines: list[str] = []
     n = 0
     for line in raw.split("\n"):
+        if line.strip() == "@keep":          # what follows stays on one page (the closing and the signature)
+            blocks.append(("keep", ""))
+            continue
         m = _BLOCK_RE.match(line)
         kind, body = (m.group(1), line[m.end():]) if m else (("p", line) if line else ("blank", ""))
         if kind in ("h", "title"):

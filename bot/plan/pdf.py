@@ -77,7 +77,13 @@ def render_letter_pages(doc: _Doc, letter: Letter) -> None:
     """One letter from its blocks: title, headings, paragraphs, numbered requests, the footnote."""
     doc.add_page()
     previous = ""
-    for kind, text in letter.blocks:
+    for n, (kind, text) in enumerate(letter.blocks):
+        if kind == "keep":
+            rest = letter.blocks[n + 1:]
+            needed = sum(2.2 if k == "blank" else 5.6 * max(1, len(t) // 45 + 1) for k, t in rest)
+            if doc.get_y() + needed > doc.page_break_trigger:
+                doc.add_page()
+            continue
         if kind == "blank":
             if previous not in ("blank", ""):
                 doc.ln(2.2)
