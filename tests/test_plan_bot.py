@@ -42,6 +42,15 @@ async def press(user: Any, label: str) -> Any:
     return await user.reply()
 
 
+async def delivery(user: Any) -> list[Any]:
+    """The plan's messages up to the last one (the one with the Save / Done buttons): making the documents can
+    take longer on a loaded machine than any fixed quiet time."""
+    out: list[Any] = []
+    while not any("p:x:drop:" in str(m.markup) for m in out):
+        out += await user.all_replies(quiet=3.0, timeout=60)
+    return out
+
+
 async def start(user: Any) -> Any:
     await user.send("/plan")
     return await user.reply_after_intro() if hasattr(user, "reply_after_intro") else (await user.replies(2))[-1]
@@ -127,7 +136,7 @@ async def test_interview_back_edit_and_delivery(pbot: PlanBotUnderTest) -> None:
     assert "Check your answers" in q.text and "¥8,000" in q.text
     # the plan
     await user.press("✅ Make my plan")
-    out = await user.settle(quiet=3.0, timeout=30)
+    out = await delivery(user)
     texts = [m.text for m in out]
     summary = next(t for t in texts if "Your repayment plan" in t)
     assert "Available for repayments: ¥2,400" in summary
@@ -242,7 +251,7 @@ async def test_nothing_affordable_in_chinese(pbot: PlanBotUnderTest) -> None:
     q = await press(user, "跳过")
     assert "核对" in q.text
     await user.press("✅ 生成我的方案")
-    out = await user.settle(quiet=3.0, timeout=30)
+    out = await delivery(user)
     summary = next(m.text for m in out if "还款方案" in m.text)
     assert "12348" in summary and "暂停" in summary
     assert "payment-dates.ics" not in {u.filename for u in pbot.fake.uploads}
@@ -256,7 +265,7 @@ async def test_reminders_survive_a_restart_and_saved_plan_reopens(pbot: PlanBotU
     await press(user, "No, go on to my budget")
     await budget_until_review(user)
     await user.press("✅ Make my plan")
-    await user.settle(quiet=3.0, timeout=30)
+    await delivery(user)
     await user.press("🔔 Remind me before each payment")
     await user.reply()
     await user.press("💾 Save this plan")
