@@ -29,8 +29,6 @@ from bot.plan.rules import PlanRules, PlanRulesInvalid, money_of, rules_for
 DEBT_KINDS = ("credit_card", "consumer_finance", "online_platform", "bank_loan", "private", "other")
 # every kind some jurisdiction offers; an uncovered jurisdiction accepts any of them (they change nothing there)
 ALL_KINDS = DEBT_KINDS + ("money_lender", "cash_card", "debt_collector")
-# licensed financial institutions in mainland China (outside the private-lending rules, 民间借贷规定 art. 1(2))
-LICENSED_KINDS = ("credit_card", "consumer_finance", "bank_loan")
 DEFAULT_JURISDICTION = "CN"
 EXPENSE_KEYS = ("housing", "food", "transport", "medical", "children", "other_debts", "other")
 HARDSHIP_REASONS = ("job_loss", "illness", "business_failure", "family_emergency", "other")
