@@ -43,7 +43,8 @@ from bot.plan.schedule import make_plan
 from bot.plan.schedule import plan_id as compute_plan_id
 from bot.storage import StorageError
 from handlers import reminders
-from handlers.context import RightsContext, analyse, answer_query, prefs, private, remove_keyboard, send
+from handlers.context import (RightsContext, analyse, answer_query, lang_code, prefs, private, remove_keyboard,
+                              send)
 
 _LOGGER = logging.getLogger("rights_bot.plan")
 
@@ -213,7 +214,22 @@ async def cmd_plan(update: Update, context: RightsContext) -> None:
     if state is not None:
         await apply(update, context, interview.offer_resume(state), query)
         return
-    await apply(update, context, interview.begin(lang, has_saved_plan=await _has_saved_plan(update, context)), query)
+    await apply(update, context, interview.begin(lang, has_saved_plan=await _has_saved_plan(update, context),
+                                                 jurisdiction=await _plan_region(update, context)), query)
+
+
+async def _plan_region(update: Update, context: RightsContext) -> str:
+    """The region a new plan follows: the user's choice, else their Telegram code's, else their language's."""
+    lang, jur = await prefs(update, context)
+    return context.services.dialogue.audience(lang, jur, lang_code(update)).region
+
+
+def _zone_name(context: RightsContext, jurisdiction: str | None) -> str:
+    """Reminders follow the plan's region: its time zone from the knowledge base (US users may pick theirs)."""
+    data = context.services.engine.kb.jurisdictions.get((jurisdiction or "").upper())
+    if (jurisdiction or "").upper() == "US" or data is None:
+        return store.timezone_for(jurisdiction)
+    return data.info.timezone
 
 
 async def _has_saved_plan(update: Update, context: RightsContext) -> bool:
@@ -242,7 +258,8 @@ async def on_interview_button(update: Update, context: RightsContext) -> None:
                 await answer_query(context, query)
                 await send(update, context, [interview.no_storage(lang)])
                 return
-            turn = interview.begin(state.lang if state else lang, intro=False)
+            turn = interview.begin(state.lang if state else lang, intro=False,
+                                   jurisdiction=await _plan_region(update, context))
         else:
             turn = interview.resume(state)
         await apply(update, context, turn, query, old_question=old_question, clear_pressed=True)
@@ -322,7 +339,7 @@ async def cmd_cancel(update: Update, context: RightsContext) -> bool:
 # -- delivery ----------------------------------------------------------------------------------------------------------
 
 def _today(context: RightsContext, jurisdiction: str) -> dtm.date:
-    return dtm.datetime.now(store.zone(store.timezone_for(jurisdiction))).date()
+    return dtm.datetime.now(store.zone(_zone_name(context, jurisdiction))).date()
 
 
 async def deliver(update: Update, context: RightsContext, state: InterviewState) -> None:
@@ -332,7 +349,8 @@ async def deliver(update: Update, context: RightsContext, state: InterviewState)
         return
     lang = state.lang
     _ = _t(lang)
-    _lang, jur = await prefs(update, context)
+    jur = state.jurisdiction or await _plan_region(update, context)
+    state.jurisdiction = jur
     data = interview.to_input(state, _today(context, jur))
     try:
         inp = PlanInput.from_dict(data)
@@ -447,6 +465,7 @@ async def on_after(update: Update, context: RightsContext) -> None:
         await remove_keyboard(query)
         return
     inp = PlanInput.from_dict(answers)
+    jur = str(answers.get("jurisdiction") or jur or "")     # the region the plan was made for
     if action == "again":
         await answer_query(context, query)
         await send(update, context, [Reply(_esc(_("Which part should I send again?")),
@@ -479,7 +498,7 @@ async def on_after(update: Update, context: RightsContext) -> None:
                                                [[Button(_(ZONE_LABELS[z]), cb.PLAN_ZONE.encode(i, token))]
                                                 for i, z in enumerate(store.US_ZONES)])])
             return
-        zone_name = store.timezone_for(jur)
+        zone_name = _zone_name(context, jur)
         if kind is cb.PLAN_ZONE and int(values[0]) < len(store.US_ZONES):
             zone_name = store.US_ZONES[int(values[0])]
         rows = store.reminder_rows(plan, user_id=user.id, chat_id=chat.id, plan_id=pid, lang=lang,
@@ -557,7 +576,7 @@ async def on_saved(update: Update, context: RightsContext) -> None:
             return
         pid, created, answers = saved[0]
         lenders = ", ".join(str(d.get("lender", "?")) for d in answers.get("debts", []))
-        when = dtm.datetime.fromtimestamp(created, store.zone(store.timezone_for(_jur))).date().isoformat()
+        when = dtm.datetime.fromtimestamp(created, store.zone(_zone_name(context, _jur))).date().isoformat()
         await send(update, context, [Reply(_esc(_("Saved plan of {date}: {lenders}.").format(date=when, lenders=lenders)),
                                            [[Button(_("Open and edit"), cb.PLAN_SAVED_OPEN.encode(pid))],
                                             [Button(_("Delete saved plan"), cb.PLAN_SAVED.encode("del"))]])])

@@ -52,7 +52,12 @@ async def delivered(user: Any, timeout: float = 90) -> list[Any]:
     return out
 
 
-async def start(user: Any) -> Any:
+async def start(user: Any, region: str | None = "mainland China") -> Any:
+    """/plan, after choosing the region whose rules the plan follows (these tests are about mainland lenders)."""
+    if region:
+        await user.send("/region")
+        await user.press(region, message=await user.reply())
+        await user.reply()
     await user.send("/plan")
     return await user.reply_after_intro() if hasattr(user, "reply_after_intro") else (await user.replies(2))[-1]
 

@@ -81,7 +81,7 @@ async def test_a_crisis_false_positive_keeps_the_answer_and_shows_support(pbot: 
     await deliver_until_details(user)
     await user.send(text)
     support, review = await user.replies(2)
-    assert "What you wrote worries me" in support.text and "988" in support.text   # the user's region's line
+    assert "What you wrote worries me" in support.text and "12356" in support.text   # the region's line (CN)
     assert "Check your answers" in review.text and "Laid off in August" in review.text
 
 
@@ -161,10 +161,7 @@ async def test_absurd_numbers_get_a_friendly_question_again(pbot: PlanBotUnderTe
 async def test_us_reminders_are_at_nine_in_the_zone_the_user_chooses(pbot: PlanBotUnderTest) -> None:  # noqa: F811
     assert store.timezone_for("CN") == "Asia/Shanghai" and store.timezone_for("US") == "America/New_York"
     user = pbot.user(language_code="en")
-    await user.send("/region")
-    await user.press("the United States", message=await user.reply())
-    await user.reply()
-    await deliver_a_plan(user, lender="Acme Lending")
+    await deliver_a_plan(user, lender="Acme Lending", region="the United States", kind="Credit card")
     await user.press("🔔 Remind me before each payment")
     zones = await user.reply()
     assert "US Pacific time" in zones.labels()

@@ -19,11 +19,12 @@ LENDER = f"某某网贷 客服{PHONE}"
 
 
 async def deliver_a_plan(user: FakeUser, lender: str = LENDER,
-                         details: str = f"My ID is {ID_NUMBER}, write to {EMAIL}.") -> list[Any]:
-    q = await start(user)
+                         details: str = f"My ID is {ID_NUMBER}, write to {EMAIL}.", region: str = "mainland China",
+                         kind: str = "Online lending platform") -> list[Any]:
+    q = await start(user, region)
     q = await say(user, lender)
     assert "What kind of debt" in q.text
-    q = await press(user, "Online lending platform")
+    q = await press(user, kind)
     q = await say(user, "20000")
     for _ in range(6):                                   # interest … received: all optional
         q = await press(user, "Skip")

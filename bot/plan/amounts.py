@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 MAX_AMOUNT = Decimal("10000000000")     # ¥10 billion: anything larger is a typo
 CENT = Decimal("0.01")
@@ -35,13 +37,72 @@ POINT = {"点", "點"}
 
 _ABOUT = re.compile(r"^(?:大约|大概|约|約|差不多|将近|將近|接近|about|around|approx\.?|approximately|~|≈)\s*|"
                     r"\s*(?:左右|上下|之间|或者?更多)$", re.I)
-_CURRENCY = re.compile(r"人民币|人民幣|rmb|cny|yuan|块钱|塊錢|元整|元|圆|圓|块|塊|[¥￥]", re.I)
-_FOREIGN = re.compile(r"[$€£]|美元|美金|港币|港幣|usd|hkd|eur|gbp", re.I)
 _NONE = {"没有", "沒有", "无", "無", "零", "没", "沒", "none", "no", "nil", "zero", "nothing", "n/a", "na", "-", "—",
          "0元"}
 _GROUPED = re.compile(r"^\d{1,3}(?:([,' ])\d{3})+(?:\.\d+)?$")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[零〇一壹幺二贰貳两兩三叁叄參四肆五伍六陆陸七柒八捌九玖]|[十拾百佰千仟万萬亿億kw]|[点點]|.",
                     re.I)
+MULTIPLIERS = ("k", "w", "千", "仟", "万", "萬", "亿", "億")
+
+# signs and words of currencies no plan is made in: always refused (the plans' own ones are in their plan.yaml)
+OTHER_CURRENCY_MARKERS = ("€", "eur", "euro", "euros", "欧元", "歐元", "£", "gbp", "英镑", "英鎊", "jpy", "日元", "日圓",
+                          "円", "s$", "sgd", "新加坡元", "₩", "krw", "韩元", "韓元", "mop", "澳门元", "澳門元", "rm",
+                          "myr", "aud", "a$", "cad", "c$")
+
+
+@dataclass(frozen=True)
+class Money:
+    """A currency as a plan uses it: how typed amounts may mark it and how amounts are written.
+
+    `markers`: signs and words an amount may carry (¥, 元, HK$, 萬 is a unit, not a marker); `foreign`: markers
+    of other currencies, refused with code "currency"; `units`: the multipliers allowed (None: all);
+    `formats`: per language, a pattern with {amount} (15,000 or 1,234.56)."""
+
+    code: str                                   # ISO 4217, or "" when the user gave none
+    markers: tuple[str, ...]
+    foreign: tuple[str, ...]
+    formats: tuple[tuple[str, str], ...]        # (lang, pattern)
+    symbol: str = ""
+    units: tuple[str, ...] | None = None
+    min_offer: int = 1_00                       # fen (1/100 of the unit)
+    min_margin: int = 0
+
+    @property
+    def marker_re(self) -> re.Pattern[str]:
+        return _marker_re(self.markers, self.foreign)
+
+    def format(self, fen: int, lang: str = "zh-Hans") -> str:
+        neg = fen < 0
+        units, cents = divmod(abs(fen), 100)
+        amount = f"{units:,}" + (f".{cents:02d}" if cents else "")
+        pattern = dict(self.formats).get(lang) or dict(self.formats).get("en") or "{amount}"
+        return ("-" if neg else "") + pattern.format(amount=amount)
+
+
+@lru_cache(maxsize=64)
+def _marker_re(own: tuple[str, ...], foreign: tuple[str, ...]) -> re.Pattern[str]:
+    words = sorted(set(own) | set(foreign), key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words), re.I)
+
+
+# yuan, as typed before plans had jurisdictions (the default of parse_amount; the CN plan.yaml says the same)
+YUAN = Money(code="CNY", symbol="¥",
+             markers=("人民币", "人民幣", "rmb", "cny", "yuan", "块钱", "塊錢", "元整", "元", "圆", "圓", "块", "塊", "¥", "￥"),
+             foreign=("$", "美元", "美金", "港币", "港幣", "usd", "hkd", "us$", "hk$", "nt$", "新台币", "新臺幣", "台币",
+                      "台幣", "twd", "ntd") + OTHER_CURRENCY_MARKERS,
+             formats=(("zh-Hans", "¥{amount}"), ("zh-Hant", "¥{amount}"), ("en", "¥{amount}")),
+             min_offer=50_00, min_margin=100_00)
+
+
+def unmarked(code: str = "") -> Money:
+    """An uncovered jurisdiction: plain numbers, or the ISO code the user gave; any other currency sign is refused."""
+    from bot.plan.rules import known_markers
+
+    own = (code.lower(), "块", "塊") if code else ("块", "塊")
+    foreign = tuple(m for m in known_markers() + OTHER_CURRENCY_MARKERS if m not in own)
+    pattern = f"{code} {{amount}}" if code else "{amount}"
+    return Money(code=code, symbol=code, markers=own, foreign=foreign,
+                 formats=tuple((lang, pattern) for lang in ("zh-Hans", "zh-Hant", "en")))
 
 
 def normalise(text: str) -> str:
@@ -51,8 +112,8 @@ def normalise(text: str) -> str:
     return t
 
 
-def parse_amount(text: str, *, allow_zero: bool = True) -> Decimal:
-    """The amount in yuan (two decimals at most). Raises AmountError."""
+def parse_amount(text: str, *, allow_zero: bool = True, money: Money = YUAN) -> Decimal:
+    """The amount in the currency's unit (two decimals at most; yuan by default). Raises AmountError."""
     raw = str(text or "")
     t = normalise(raw)
     if not t:
@@ -64,9 +125,11 @@ def parse_amount(text: str, *, allow_zero: bool = True) -> Decimal:
     prev = None
     while prev != t:
         prev, t = t, _ABOUT.sub("", t).strip()
-    if _FOREIGN.search(t):
+    own = set(money.markers)
+    found = money.marker_re.findall(t)
+    if any(m.lower() not in own for m in found):
         raise AmountError("currency", raw)
-    t = _CURRENCY.sub("", t).strip()
+    t = money.marker_re.sub("", t).strip()
     if t.startswith("-") or t.startswith("负") or t.startswith("負"):
         raise AmountError("negative", raw)
     t = t.lstrip("+")
@@ -91,6 +154,8 @@ def parse_amount(text: str, *, allow_zero: bool = True) -> Decimal:
             raise AmountError("decimals", raw, num.replace(".", "") if re.fullmatch(r"\d{1,3}\.\d{3}", num) else None)
         t = num + rest
     t = t.replace(" ", "")
+    if money.units is not None and any(u in t for u in MULTIPLIERS if u not in money.units):
+        raise AmountError("not_a_number", raw)
     value = _parse_compact(t, raw)
     if value < 0:
         raise AmountError("negative", raw)
@@ -188,6 +253,11 @@ def to_fen(amount: Decimal | int | float | str) -> int:
 
 def from_fen(fen: int) -> Decimal:
     return (Decimal(fen) / 100).quantize(CENT)
+
+
+def format_money(fen: int, money: Money | None, lang: str = "zh-Hans") -> str:
+    """An amount as the plan's currency writes it in `lang` (¥15,000, HK$15,000, 新臺幣15,000元, NT$15,000)."""
+    return (money or YUAN).format(fen, lang)
 
 
 def format_yuan(fen: int, *, sign: bool = True) -> str:

@@ -1,8 +1,9 @@
-"""`rights-bot plan --json INPUT.json [--pdf OUT.pdf] [--ics OUT.ics] [--chart OUT.png] [--lang L]`.
+"""`rights-bot plan --json INPUT.json [--pdf OUT.pdf] [--docx OUT.docx] [--ics OUT.ics] [--chart OUT.png] [--lang L]`.
 
 Prints the plan as JSON on standard output (the input format and the output are described in docs/plan.md).
 Exit status: 0 done; 2 the input is not valid (every problem listed on standard error); 1 the knowledge base
-is invalid (RIGHTS_BOT_LENIENT_KB=1 loads its valid part, for knowledge-base authors).
+or the plan rules (knowledge/jurisdictions/*/plan.yaml) are invalid (RIGHTS_BOT_LENIENT_KB=1 loads the valid part
+of the knowledge base, for its authors; plan rules are never loaded half-valid).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", dest="input", metavar="INPUT.json", required=True,
                         help="the answers as JSON (see docs/plan.md); - reads standard input")
     parser.add_argument("--pdf", metavar="OUT.pdf", help="write the plan and the letters as a PDF")
+    parser.add_argument("--docx", metavar="OUT.docx", help="write the letters as a Word document the user can edit")
     parser.add_argument("--ics", metavar="OUT.ics", help="write the payment dates as an iCalendar file")
     parser.add_argument("--chart", metavar="OUT.png", help="write the schedule chart as a PNG image")
     parser.add_argument("--lang", choices=LANGUAGES, help="language of the output (default: the input's lang)")
@@ -46,6 +48,13 @@ def _read_input(name: str) -> Any:
 def run_plan(args: argparse.Namespace) -> int:
     from bot.plan.model import PlanInput, PlanInputError
     from bot.plan.proposal import make_proposal
+    from bot.plan.rules import PlanRulesInvalid, load_all
+
+    try:
+        load_all()
+    except PlanRulesInvalid as exc:
+        print(f"rights-bot plan: {exc}", file=sys.stderr)
+        return 1
 
     try:
         data = _read_input(args.input)
@@ -75,6 +84,9 @@ def run_plan(args: argparse.Namespace) -> int:
     if args.pdf:
         Path(args.pdf).write_bytes(proposal.pdf(chart))
         files["pdf"] = args.pdf
+    if args.docx:
+        Path(args.docx).write_bytes(proposal.docx())
+        files["docx"] = args.docx
     if args.ics:
         Path(args.ics).write_bytes(proposal.ics())
         files["ics"] = args.ics

@@ -21,6 +21,7 @@ from bot.i18n import gettext_for
 from bot.plan.amounts import AmountError, format_yuan, parse_amount, parse_count, parse_months, parse_rate
 from bot.plan.labels import EXPENSE_LABELS, KIND_LABELS, REASON_LABELS, format_months, kind_label, reason_label
 from bot.plan.model import DEBT_KINDS, EXPENSE_KEYS, HARDSHIP_REASONS, MAX_DEBTS, MAX_DETAILS, MAX_NAME, clean_text
+from bot.plan.rules import rules_for
 
 
 def N_(message: str) -> str:
@@ -126,6 +127,8 @@ class InterviewState:
     question_message_id: int | None = None
     updated_at: float = field(default_factory=time.time)
     paused: bool = False                # timed out: texts are not answers until /plan resumes it
+    # the region whose rules, currency and lender kinds the plan follows (the user's audience at /plan)
+    jurisdiction: str = ""
 
     VERSION = 2
 
@@ -288,8 +291,9 @@ def question(state: InterviewState, step: str | None = None, error: str | None =
         rows.append([Button(_("Use {value}").format(value=suggestion), cb.PLAN_SUGGESTION.encode(step, suggestion))])
     choice = cb.PLAN_CHOICE.encode
     if step == "kind":
-        kinds = list(DEBT_KINDS)
-        rows += [[Button(_(KIND_LABELS[k]), choice("kind", k)) for k in kinds[i:i + 2]] for i in range(0, 6, 2)]
+        kinds = lender_kinds(state.jurisdiction)
+        rows += [[Button(kind_name(state, k), choice("kind", k)) for k in kinds[i:i + 2]]
+                 for i in range(0, len(kinds), 2)]
     elif step == "overdue":
         rows.append([Button(_(label), choice("overdue", v)) for v, label in OVERDUE_CHOICES[:3]])
         rows.append([Button(_(label), choice("overdue", v)) for v, label in OVERDUE_CHOICES[3:]])
@@ -379,11 +383,24 @@ def ask(state: InterviewState, step: str, error: str | None = None, suggestion: 
 
 # -- starting and resuming ---------------------------------------------------------------------------------------
 
-def begin(lang: str, *, has_saved_plan: bool = False, intro: bool = True) -> Turn:
-    """A new interview: the introduction (with "My saved plan" when there is one), then the first question."""
+def lender_kinds(jurisdiction: str) -> list[str]:
+    """The lender kinds offered: the jurisdiction's own (its plan.yaml), else the generic ones."""
+    rules = rules_for(jurisdiction) if jurisdiction else None
+    return list(rules.lender_kinds) if rules is not None else list(DEBT_KINDS)
+
+
+def kind_name(state: InterviewState, kind: str) -> str:
+    rules = rules_for(state.jurisdiction) if state.jurisdiction else None
+    own = rules.lender_kinds[kind].label if rules is not None and kind in rules.lender_kinds else None
+    return own.get(state.lang) if own is not None else _t(state.lang)(KIND_LABELS.get(kind, kind))
+
+
+def begin(lang: str, *, has_saved_plan: bool = False, intro: bool = True, jurisdiction: str = "") -> Turn:
+    """A new interview: the introduction (with "My saved plan" when there is one), then the first question.
+    jurisdiction: the region the plan follows (the user's)."""
     _ = _t(lang)
     if not intro:
-        return ask(InterviewState(lang), "lender")
+        return ask(InterviewState(lang, jurisdiction=jurisdiction), "lender")
     intro = "\n".join([
         _bold(_("A repayment plan you can send to your lender")),
         _esc(_("I will ask about your debts, your income and your essential expenses, one question at a time, "
@@ -393,7 +410,7 @@ def begin(lang: str, *, has_saved_plan: bool = False, intro: bool = True) -> Tur
                "Back, Skip and Cancel are on every question.")),
     ])
     buttons = [[Button(_("My saved plan"), cb.PLAN_SAVED.encode("list"))]] if has_saved_plan else []
-    return ask(InterviewState(lang), "lender", before=[Reply(intro, buttons)])
+    return ask(InterviewState(lang, jurisdiction=jurisdiction), "lender", before=[Reply(intro, buttons)])
 
 
 def offer_resume(state: InterviewState) -> Turn:
@@ -441,6 +458,8 @@ def to_input(state: InterviewState, today: dtm.date | None = None) -> dict[str, 
                     "debts": debts}
     if today:
         out["today"] = today.isoformat()
+    if state.jurisdiction:
+        out["jurisdiction"] = state.jurisdiction
     return out
 
 
@@ -581,7 +600,7 @@ def _clear(state: InterviewState, step: str) -> None:
 
 def _choice(state: InterviewState, step: str, value: str) -> Turn:
     d = state.debt
-    if step == "kind" and value in DEBT_KINDS:
+    if step == "kind" and value in lender_kinds(state.jurisdiction):
         d.kind = value
     elif step == "overdue" and value in {v for v, _l in OVERDUE_CHOICES}:
         if value == "y":

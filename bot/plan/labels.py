@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dtm
 from typing import Callable
 
+from babel.dates import format_date as format_babel_date
+
 from bot.i18n import gettext_for
-from bot.plan.amounts import format_yuan
 from bot.plan.checks import Flag
 from bot.plan.model import PlanInput
 
@@ -23,8 +24,11 @@ KIND_LABELS = {
     "consumer_finance": N_("Consumer-finance loan"),
     "online_platform": N_("Online lending platform"),
     "bank_loan": N_("Bank loan"),
-    "private": N_("Private loan (a person or an unlicensed lender)"),
+    "private": N_("Private loan (from an individual)"),
     "other": N_("Other"),
+    "money_lender": N_("Money lender (finance company)"),
+    "cash_card": N_("Cash card"),
+    "debt_collector": N_("Debt collector or debt buyer"),
 }
 EXPENSE_LABELS = {
     "housing": N_("Housing (rent or mortgage, utilities)"),
@@ -42,6 +46,10 @@ REASON_LABELS = {
     "family_emergency": N_("Family emergency"),
     "other": N_("Other reason"),
 }
+# the letter's labels of a jurisdiction without plan rules (covered ones name them in their plan.yaml)
+ID_LABEL = N_("ID number")
+ACCOUNT_LABEL = N_("Account number")
+
 STATUS_LABELS = {
     "ok": N_("The debts can be cleared within the limits."),
     "ok_if_waived": N_("The debts can be cleared within the limits if penalty interest and fees are waived."),
@@ -66,12 +74,23 @@ def reason_label(key: str, lang: str) -> str:
     return translator(lang)(REASON_LABELS.get(key, REASON_LABELS["other"]))
 
 
+BABEL_LOCALES = {"zh-Hans": "zh_Hans_CN", "zh-Hant": "zh_Hant_TW", "en": "en"}
+DATE_PATTERNS = {"en": "d MMM y", "zh-Hans": "y年M月d日", "zh-Hant": "y年M月d日"}
+MONTH_PATTERNS = {"en": "MMM y", "zh-Hans": "y年M月", "zh-Hant": "y年M月"}
+
+
 def format_date(d: dtm.date | None, lang: str) -> str:
+    """23 Dec 2026 / 2026年12月23日, with Babel's CLDR data (never the process locale, as strftime would)."""
     if d is None:
         return ""
-    if lang == "en":
-        return f"{d.day} {d.strftime('%b')} {d.year}"
-    return f"{d.year}年{d.month}月{d.day}日"
+    return format_babel_date(d, DATE_PATTERNS.get(lang, DATE_PATTERNS["zh-Hans"]),
+                             locale=BABEL_LOCALES.get(lang, "zh_Hans_CN"))
+
+
+def format_month(d: dtm.date, lang: str) -> str:
+    """Dec 2026 / 2026年12月 (the chart's axis)."""
+    return format_babel_date(d, MONTH_PATTERNS.get(lang, MONTH_PATTERNS["zh-Hans"]),
+                             locale=BABEL_LOCALES.get(lang, "zh_Hans_CN"))
 
 
 def format_months(months: float | None, lang: str, over_year: bool = False) -> str:
@@ -84,42 +103,55 @@ def format_months(months: float | None, lang: str, over_year: bool = False) -> s
     return _("{n} months").format(n=value) if months != 1 else _("1 month")
 
 
+def rate_phrase(rate: float, estimated: bool, lang: str, *, letter: bool = False) -> str:
+    """How a rate is named: "18% a year" / "about 23% a year (estimated)"; in a letter "the agreed rate is 18% a
+    year" / "the overall yearly cost is about 23% by my estimate"."""
+    _ = translator(lang)
+    value = f"{rate:g}"
+    if letter:
+        what = _("the overall yearly cost is about {rate}% by my estimate") if estimated \
+            else _("the agreed rate is {rate}% a year")
+    else:
+        what = _("about {rate}% a year (estimated)") if estimated else _("{rate}% a year")
+    return what.format(rate=value)
+
+
 def flag_message(flag: Flag, inp: PlanInput, lang: str) -> str:
-    """One careful sentence or two about a flag, in the language."""
+    """One careful sentence or two about a flag, in the language, from the jurisdiction's rules."""
     _ = translator(lang)
     p = flag.params
     lender = inp.debts[flag.debt].lender
-    if flag.code == "upfront_interest":
-        return _("{lender}: you received {received} of a {principal} loan, so {deducted} seems to have been "
-                 "deducted upfront. Interest may not be deducted from the principal in advance: only the amount "
-                 "actually received counts as principal.").format(
-            lender=lender, received=format_yuan(p["received"]), principal=format_yuan(p["principal"]),
-            deducted=format_yuan(p["deducted"]))
+    fmt = lambda cents: inp.fmt(cents, lang)      # noqa: E731
     if flag.code == "charges_estimate":
+        if p.get("basis") == "contract":
+            return _("{lender}: the interest, penalties and fees ({charges}) on a principal of {principal} since the "
+                     "contract come to roughly {rate}% a year. This is only a rough estimate; ask the lender for a "
+                     "written breakdown.").format(lender=lender, charges=fmt(p["charges"]),
+                                                  principal=fmt(p["principal"]), rate=f"{p['rate']:g}")
         return _("{lender}: the interest, penalties and fees ({charges}) on a principal of {principal} over about "
                  "{months} come to roughly {rate}% a year. This is only a rough estimate; ask the lender for a "
                  "written breakdown.").format(
-            lender=lender, charges=format_yuan(p["charges"]), principal=format_yuan(p["principal"]),
+            lender=lender, charges=fmt(p["charges"]), principal=fmt(p["principal"]),
             months=format_months(p["months"], lang), rate=f"{p['rate']:g}")
-    rate = f"{p['rate']:g}"
-    what = _("about {rate}% a year (estimated)") if p.get("estimated") else _("{rate}% a year")
-    what = what.format(rate=rate)
-    if flag.code == "above_4x_lpr":
-        text = _("{lender}: {what} is above 4 times the one-year LPR ({cap}% with the {lpr}% LPR published on "
-                 "{lpr_date}). In private lending, courts do not support interest, penalty interest and fees above "
-                 "4 times the one-year LPR at the date of the contract; check the LPR of your contract date at "
-                 "chinamoney.com.cn.").format(lender=lender, what=what, cap=f"{p['cap']:g}", lpr=f"{p['lpr']:g}",
-                                              lpr_date=p["lpr_date"] or "-")
-        if p.get("conditional"):
-            text += ("" if lang.startswith("zh") else " ") + _("This applies only if the lender is not a licensed financial institution: loans from "
-                            "licensed institutions are outside the private-lending rules.")
-        return text
-    if flag.code == "above_24_line":
-        return _("{lender}: {what} is above 24% a year, a line that is often cited for licensed lenders. It is not "
-                 "a confirmed legal cap, but you can ask the lender to explain the charges in writing and to reduce "
-                 "them.").format(lender=lender, what=what)
-    if flag.code == "above_36_line":
-        return _("{lender}: {what} is above 36% a year. For lenders without a licence who lend habitually, the "
-                 "opinion on illegal lending treats lending above 36% a year as a sign of serious illegal lending; "
-                 "you can report it to the police (110).").format(lender=lender, what=what)
-    return flag.code
+    rules = inp.rules
+    if rules is None:
+        return flag.code
+    values = {"lender": lender, "received": fmt(p.get("received", 0)), "principal": fmt(p.get("principal", 0)),
+              "deducted": fmt(p.get("deducted", 0)), "rate": f"{p.get('rate', 0):g}", "cap": f"{p.get('cap', 0):g}",
+              "lpr": f"{p.get('lpr') or 0:g}", "lpr_date": p.get("lpr_date") or "-", "since": p.get("since") or "",
+              "charges": "", "months": "", "excess": "",
+              "what": rate_phrase(p.get("rate", 0), bool(p.get("estimated")), lang)}
+    if flag.code == "upfront_interest" and rules.upfront_interest is not None:
+        return rules.upfront_interest.screen.get(lang).format(**values)
+    line = next((x for x in rules.interest_lines if x.code == flag.code), None)
+    if line is None:
+        return flag.code
+    text = line.screen.get(lang).format(**values)
+    if flag.conditional and line.screen_if_unlicensed is not None:
+        text += ("" if lang.startswith("zh") else " ") + line.screen_if_unlicensed.get(lang).format(**values)
+    return text
+
+
+def pointer_texts(pointers: list[object], lang: str) -> list[str]:
+    """The borrower's own help lines of the jurisdiction (legal aid, 前置協商, time limits)."""
+    return [p.screen.get(lang) for p in pointers]  # type: ignore[attr-defined]

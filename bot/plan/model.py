@@ -1,8 +1,13 @@
 """The answers a plan is made from (the interview's answers and the CLI's INPUT.json share this one format).
 
-Amounts are kept as integer fen (1/100 yuan) for exact arithmetic. `PlanInput.from_dict` accepts amounts as
-JSON numbers (yuan) or as strings typed the way people type them (see bot.plan.amounts) and reports every
-problem with its path ("debts[0].principal: ..."), never raising anything but PlanInputError.
+A plan is for lenders of one jurisdiction (`jurisdiction`, default CN): its rules (knowledge/jurisdictions/<code>/
+plan.yaml, bot.plan.rules) fix the currency, the lender kinds and the legal checks; an uncovered jurisdiction has
+no legal checks and no currency but the one the user gave (`currency`).
+
+Amounts are kept as integer cents (1/100 of the currency's unit: fen for yuan) for exact arithmetic.
+`PlanInput.from_dict` accepts amounts as JSON numbers or as strings typed the way people type them (see
+bot.plan.amounts; "12萬" is HK$120,000 in a Hong Kong plan) and reports every problem with its path
+("debts[0].principal: ..."), never raising anything but PlanInputError.
 """
 
 from __future__ import annotations
@@ -15,11 +20,16 @@ from decimal import Decimal
 from typing import Any
 
 from bot.config import LANGUAGES
-from bot.plan.amounts import AmountError, from_fen, parse_amount, parse_count, parse_months, parse_rate, to_fen
+from bot.plan.amounts import (YUAN, AmountError, Money, from_fen, parse_amount, parse_count, parse_months, parse_rate,
+                              to_fen, unmarked)
+from bot.plan.rules import PlanRules, PlanRulesInvalid, money_of, rules_for
 
+# the lender kinds of a plan for mainland China (the default), in the order the interview offers them; other
+# jurisdictions offer theirs (PlanRules.lender_kinds)
 DEBT_KINDS = ("credit_card", "consumer_finance", "online_platform", "bank_loan", "private", "other")
-# lenders that are licensed financial institutions (outside the private-lending rules, 民间借贷规定 art. 1(2))
-LICENSED_KINDS = ("credit_card", "consumer_finance", "bank_loan")
+# every kind some jurisdiction offers; an uncovered jurisdiction accepts any of them (they change nothing there)
+ALL_KINDS = DEBT_KINDS + ("money_lender", "cash_card", "debt_collector")
+DEFAULT_JURISDICTION = "CN"
 EXPENSE_KEYS = ("housing", "food", "transport", "medical", "children", "other_debts", "other")
 HARDSHIP_REASONS = ("job_loss", "illness", "business_failure", "family_emergency", "other")
 
@@ -27,10 +37,10 @@ MAX_NAME = 80
 MAX_DETAILS = 600
 MAX_DEBTS = 10
 DEFAULT_MAX_MONTHS = 60
-DEFAULT_LPR = 3.0                 # one-year LPR found for 2026-01-20 (cn_law.md 9.2); later fixings unconfirmed
-DEFAULT_LPR_DATE = "2026-01-20"
-DEFAULT_MARGIN_PCT = 10.0         # kept back from the income for the unexpected
-MIN_MARGIN_FEN = 100_00           # at least ¥100 a month
+MAX_ID = 30
+MAX_PHONE = 40
+MAX_ACCOUNT = 40
+DEFAULT_MARGIN_PCT = 10.0         # kept back from the income for the unexpected (at least the currency's min_margin)
 
 
 class PlanInputError(ValueError):
@@ -70,6 +80,7 @@ class Debt:
     annual_rate: float | None = None      # % a year, if the borrower knows it
     amount_received: int | None = None    # fen actually paid out, when less than the principal (砍头息)
     contract_date: dtm.date | None = None
+    account: str = ""                     # contract or card number, for the letter (only if the user gives it)
 
     @property
     def owed(self) -> int:
@@ -78,10 +89,6 @@ class Debt:
     @property
     def owed_without_penalties_fees(self) -> int:
         return self.principal + self.interest
-
-    @property
-    def licensed(self) -> bool:
-        return self.kind in LICENSED_KINDS
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"lender": self.lender, "kind": self.kind, "principal": _yuan(self.principal),
@@ -97,6 +104,8 @@ class Debt:
             d["amount_received"] = _yuan(self.amount_received)
         if self.contract_date is not None:
             d["contract_date"] = self.contract_date.isoformat()
+        if self.account:
+            d["account"] = self.account
         return d
 
 
@@ -115,8 +124,33 @@ class PlanInput:
     margin_pct: float = DEFAULT_MARGIN_PCT
     margin_fen: int | None = None                      # a fixed safety margin instead of the percentage
     max_months: int = DEFAULT_MAX_MONTHS
-    lpr: float = DEFAULT_LPR
-    lpr_date: str = DEFAULT_LPR_DATE
+    lpr: float | None = None                           # CN only: the one-year LPR of the 4 × LPR check
+    lpr_date: str = ""
+    jurisdiction: str = DEFAULT_JURISDICTION           # where the lenders are: CN, US, HK, TW, or an uncovered code
+    currency: str = ""                                 # ISO code; a covered jurisdiction's own, or the user's
+    id_number: str = ""                                # printed in the letter only if the user gives it
+    phone: str = ""
+
+    def __post_init__(self) -> None:
+        rules = self.rules
+        if rules is not None:
+            self.currency = rules.currency.code
+            if rules.lpr is not None and self.lpr is None:
+                self.lpr, self.lpr_date = rules.lpr.rate, rules.lpr.date
+
+    @property
+    def rules(self) -> PlanRules | None:
+        """The plan rules of the jurisdiction (None: uncovered, no legal checks)."""
+        return rules_for(self.jurisdiction)
+
+    @property
+    def money(self) -> Money:
+        rules = self.rules
+        return money_of(rules) if rules is not None else unmarked(self.currency)
+
+    def fmt(self, cents: int, lang: str) -> str:
+        """An amount written in the plan's currency, as `lang` writes it."""
+        return self.money.format(int(cents), lang)
 
     @property
     def essentials(self) -> int:
@@ -128,7 +162,14 @@ class PlanInput:
             "expenses": {k: _yuan(v) for k, v in self.expenses.items()}, "dependants": self.dependants,
             "hardship": {"reason": self.hardship_reason, "details": self.hardship_details},
             "debts": [d.to_dict() for d in self.debts], "max_months": self.max_months,
-            "lpr": self.lpr}
+            "jurisdiction": self.jurisdiction}
+        if self.lpr is not None and self.rules is not None and self.rules.lpr is not None:
+            d["lpr"] = self.lpr
+        if self.currency:
+            d["currency"] = self.currency
+        for key in ("name", "id_number", "phone"):
+            if getattr(self, key):
+                d[key] = getattr(self, key)
         if self.name:
             d["name"] = self.name
         if self.first_payment_date:
@@ -146,20 +187,38 @@ class PlanInput:
         if not isinstance(data, dict):
             raise PlanInputError(["the input must be a JSON object"])
         known = {"lang", "name", "today", "income", "expenses", "dependants", "hardship", "debts",
-                 "first_payment_date", "safety_margin", "max_months", "lpr", "lpr_date"}
+                 "first_payment_date", "safety_margin", "max_months", "lpr", "lpr_date", "jurisdiction", "currency",
+                 "id_number", "phone"}
         for key in data:
             if key not in known:
                 errors.append(f"{key}: unknown field (known: {', '.join(sorted(known))})")
+        jurisdiction = str(data.get("jurisdiction") or DEFAULT_JURISDICTION).strip().upper()
+        if not re.fullmatch(r"[A-Z]{2}", jurisdiction):
+            errors.append("jurisdiction: a two-letter country or region code (CN, US, HK, TW, …)")
+            jurisdiction = DEFAULT_JURISDICTION
+        try:
+            rules = rules_for(jurisdiction)
+        except PlanRulesInvalid as exc:
+            raise PlanInputError([f"jurisdiction: the plan rules of {jurisdiction} are invalid: {e.describe()}"
+                                  for e in exc.errors]) from None
+        currency = str(data.get("currency") or "").strip().upper()
+        if currency and not re.fullmatch(r"[A-Z]{3}", currency):
+            errors.append("currency: an ISO 4217 code such as CNY, USD, HKD, TWD")
+            currency = ""
+        if rules is not None and currency and currency != rules.currency.code:
+            errors.append(f"currency: a plan for lenders in {jurisdiction} is in {rules.currency.code}, not {currency}")
+        money = money_of(rules) if rules is not None else unmarked(currency)
+        kinds = tuple(rules.lender_kinds) if rules is not None else ALL_KINDS
         lang = data.get("lang") or "zh-Hans"
         if lang not in LANGUAGES:
             errors.append(f"lang: must be one of {', '.join(LANGUAGES)}")
             lang = "zh-Hans"
         today = _date(data.get("today"), "today", errors) or dtm.date.today()
-        income = _amount(data.get("income", 0), "income", errors)
+        income = _amount(data.get("income", 0), "income", errors, money=money)
         expenses: dict[str, int] = {}
         raw_exp = data.get("expenses") or {}
         if isinstance(raw_exp, (int, float, str)) and not isinstance(raw_exp, bool):
-            expenses["other"] = _amount(raw_exp, "expenses", errors)
+            expenses["other"] = _amount(raw_exp, "expenses", errors, money=money)
         elif isinstance(raw_exp, dict):
             for k, v in raw_exp.items():
                 if k not in EXPENSE_KEYS:
@@ -167,7 +226,7 @@ class PlanInput:
                     continue
                 if v is None:
                     continue
-                expenses[k] = _amount(v, f"expenses.{k}", errors)
+                expenses[k] = _amount(v, f"expenses.{k}", errors, money=money)
         else:
             errors.append("expenses: must be an object of categories or one amount")
         dependants = 0
@@ -196,7 +255,7 @@ class PlanInput:
         if len(raw_debts) > MAX_DEBTS:
             errors.append(f"debts: at most {MAX_DEBTS}")
         for i, raw in enumerate(raw_debts[:MAX_DEBTS]):
-            debts.append(_debt(raw, f"debts[{i}]", errors))
+            debts.append(_debt(raw, f"debts[{i}]", errors, money, kinds))
         first = _date(data.get("first_payment_date"), "first_payment_date", errors)
         if first is not None and first < today:
             errors.append("first_payment_date: must not be before today")
@@ -211,22 +270,31 @@ class PlanInput:
                 except (ArithmeticError, ValueError):
                     errors.append("safety_margin: a percentage from 0% to 90%, or an amount")
             else:
-                margin_fen = _amount(raw_margin, "safety_margin", errors)
+                margin_fen = _amount(raw_margin, "safety_margin", errors, money=money)
         max_months = data.get("max_months", DEFAULT_MAX_MONTHS)
         if not isinstance(max_months, int) or isinstance(max_months, bool) or not 1 <= max_months <= 360:
             errors.append("max_months: a whole number from 1 to 360")
             max_months = DEFAULT_MAX_MONTHS
-        lpr = data.get("lpr", DEFAULT_LPR)
-        if not isinstance(lpr, (int, float)) or isinstance(lpr, bool) or not 0 < lpr < 20:
-            errors.append("lpr: the one-year LPR in % (e.g. 3.0)")
-            lpr = DEFAULT_LPR
-        lpr_date = str(data.get("lpr_date") or (DEFAULT_LPR_DATE if "lpr" not in data else ""))
+        lpr: float | None = None
+        lpr_date = ""
+        if "lpr" in data or "lpr_date" in data:
+            if rules is None or rules.lpr is None:
+                errors.append(f"lpr: the 4 × LPR check is for lenders in mainland China (CN), not {jurisdiction}")
+            else:
+                raw_lpr = data.get("lpr", rules.lpr.rate)
+                if not isinstance(raw_lpr, (int, float)) or isinstance(raw_lpr, bool) or not 0 < raw_lpr < 20:
+                    errors.append("lpr: the one-year LPR in % (e.g. 3.0)")
+                else:
+                    lpr = float(raw_lpr)
+                    lpr_date = str(data.get("lpr_date") or (rules.lpr.date if "lpr" not in data else ""))
         if errors:
             raise PlanInputError(errors)
         return cls(debts=debts, income=income, expenses=expenses, dependants=dependants, hardship_reason=reason,
                    hardship_details=details, lang=lang, name=clean_text(data.get("name") or "", MAX_NAME),
                    today=today, first_payment_date=first, margin_pct=margin_pct, margin_fen=margin_fen,
-                   max_months=max_months, lpr=float(lpr), lpr_date=lpr_date)
+                   max_months=max_months, lpr=lpr, lpr_date=lpr_date, jurisdiction=jurisdiction, currency=currency,
+                   id_number=clean_text(data.get("id_number") or "", MAX_ID),
+                   phone=clean_text(data.get("phone") or "", MAX_PHONE))
 
 
 def _yuan(fen: int) -> float | int:
@@ -234,7 +302,7 @@ def _yuan(fen: int) -> float | int:
     return int(d) if d == d.to_integral() else float(d)
 
 
-def _amount(value: Any, path: str, errors: list[str], *, optional: bool = False) -> int:
+def _amount(value: Any, path: str, errors: list[str], *, optional: bool = False, money: Money = YUAN) -> int:
     if value is None or value == "":
         if optional:
             return 0
@@ -248,7 +316,7 @@ def _amount(value: Any, path: str, errors: list[str], *, optional: bool = False)
             if value < 0:
                 raise AmountError("negative", str(value))
             return to_fen(Decimal(str(value)))
-        return to_fen(parse_amount(str(value)))
+        return to_fen(parse_amount(str(value), money=money))
     except AmountError as exc:
         errors.append(f"{path}: not an amount ({exc.code}): {value!r}")
         return 0
@@ -264,12 +332,12 @@ def _date(value: Any, path: str, errors: list[str]) -> dtm.date | None:
         return None
 
 
-def _debt(raw: Any, path: str, errors: list[str]) -> Debt:
+def _debt(raw: Any, path: str, errors: list[str], money: Money = YUAN, kinds: tuple[str, ...] = DEBT_KINDS) -> Debt:
     if not isinstance(raw, dict):
         errors.append(f"{path}: must be an object")
         return Debt(lender="?")
     known = {"lender", "kind", "principal", "interest", "penalties", "fees", "overdue_months", "overdue_over_year",
-             "annual_rate", "amount_received", "contract_date"}
+             "annual_rate", "amount_received", "contract_date", "account"}
     for key in raw:
         if key not in known:
             errors.append(f"{path}.{key}: unknown field (known: {', '.join(sorted(known))})")
@@ -277,13 +345,15 @@ def _debt(raw: Any, path: str, errors: list[str]) -> Debt:
     if not lender:
         errors.append(f"{path}.lender: missing")
     kind = raw.get("kind") or "other"
-    if kind not in DEBT_KINDS:
-        errors.append(f"{path}.kind: must be one of {', '.join(DEBT_KINDS)}")
+    if kind not in kinds:
+        errors.append(f"{path}.kind: must be one of {', '.join(kinds)}")
         kind = "other"
-    d = Debt(lender=lender or "?", kind=kind, principal=_amount(raw.get("principal"), f"{path}.principal", errors),
-             interest=_amount(raw.get("interest"), f"{path}.interest", errors, optional=True),
-             penalties=_amount(raw.get("penalties"), f"{path}.penalties", errors, optional=True),
-             fees=_amount(raw.get("fees"), f"{path}.fees", errors, optional=True))
+    d = Debt(lender=lender or "?", kind=kind,
+             principal=_amount(raw.get("principal"), f"{path}.principal", errors, money=money),
+             interest=_amount(raw.get("interest"), f"{path}.interest", errors, optional=True, money=money),
+             penalties=_amount(raw.get("penalties"), f"{path}.penalties", errors, optional=True, money=money),
+             fees=_amount(raw.get("fees"), f"{path}.fees", errors, optional=True, money=money),
+             account=clean_text(raw.get("account") or "", MAX_ACCOUNT))
     if d.owed <= 0 and "principal" in raw:
         errors.append(f"{path}: the amount owed must be more than 0")
     om = raw.get("overdue_months")
@@ -306,6 +376,6 @@ def _debt(raw: Any, path: str, errors: list[str]) -> Debt:
         except AmountError:
             errors.append(f"{path}.annual_rate: a yearly rate in % (e.g. 18 or \"18%\")")
     if raw.get("amount_received") is not None:
-        d.amount_received = _amount(raw.get("amount_received"), f"{path}.amount_received", errors)
+        d.amount_received = _amount(raw.get("amount_received"), f"{path}.amount_received", errors, money=money)
     d.contract_date = _date(raw.get("contract_date"), f"{path}.contract_date", errors)
     return d

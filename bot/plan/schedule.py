@@ -7,12 +7,15 @@ yuan (so never above the share), and the last instalment takes what is left (nev
 So, by construction: the instalments add up to the amount owed, no month asks for more than the available
 money, the dates are strictly increasing, and the shares add up to the available money.
 
-Limits: a credit-card debt can be put on a personalised instalment agreement of at most 5 years (60 months)
-under the credit-card rules, art. 70 (the bank *may* agree; it is not obliged to). For other debts no legal
-limit applies; the plan keeps to `max_months` (60 by default) because a longer plan is rarely accepted and
-rarely kept. When the full amount does not fit, the plan tries again without penalty interest and fees
-(which the letter asks the lender to waive); when that does not fit either, it says the debt cannot be
-cleared within the limits and shows what would still be owed at the end.
+What is repaid is each debt's undisputed amount (bot.plan.checks.Position: principal actually received plus
+lawful charges); the disputed part is not scheduled, the letter states it separately.
+
+Limits come from the jurisdiction's rules: in mainland China a credit-card debt can be put on a personalised
+instalment agreement of at most 5 years (60 months) under the credit-card rules, art. 70 (the bank *may*
+agree; it is not obliged to). For other debts no legal limit applies; the plan keeps to `max_months` (60 by
+default) because a longer plan is rarely accepted and rarely kept. When the full amount does not fit, the plan
+tries again without penalty interest and fees (which the letter asks the lender to waive); when that does not
+fit either, it says the debt cannot be cleared within the limits and shows what would still be owed at the end.
 """
 
 from __future__ import annotations
@@ -23,10 +26,9 @@ import hashlib
 from dataclasses import dataclass, field
 
 from bot.plan.budget import Budget, make_budget
+from bot.plan.checks import Flag, Position, assess
 from bot.plan.model import Debt, PlanInput
-
-CREDIT_CARD_LIMIT_MONTHS = 60
-CREDIT_CARD_LIMIT_CITATION = "cn.credit_card_measures_2011.70"
+from bot.plan.rules import PlanRules
 
 # status of a plan
 OK = "ok"                         # every debt cleared in full within the limits
@@ -56,6 +58,7 @@ class CreditorPlan:
     limit_citation: str | None
     needed_months: int     # months needed to clear `owed` at `share` (may exceed the limit)
     payments: list[Payment] = field(default_factory=list)
+    position: Position | None = None
 
     @property
     def within_limit(self) -> bool:
@@ -90,6 +93,8 @@ class Plan:
     status: str
     creditors: list[CreditorPlan]
     first_payment_date: dtm.date
+    positions: list[Position] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
 
     @property
     def months(self) -> int:
@@ -106,7 +111,17 @@ class Plan:
 
     @property
     def owed(self) -> int:
+        """What the plan is built on: the undisputed amounts (principal received plus lawful charges)."""
+        return sum(p.undisputed for p in self.positions)
+
+    @property
+    def claimed(self) -> int:
+        """What the lenders claim (the amounts the user gave)."""
         return sum(d.owed for d in self.input.debts)
+
+    @property
+    def disputed(self) -> int:
+        return self.claimed - self.owed
 
     @property
     def remaining(self) -> int:
@@ -120,7 +135,7 @@ class Plan:
     @property
     def waived(self) -> int:
         """Penalty interest and fees the plan assumes waived (status ok_if_waived)."""
-        return sum(c.debt.owed - c.owed for c in self.creditors)
+        return sum((c.position.undisputed if c.position else c.debt.owed) - c.owed for c in self.creditors)
 
     def month_totals(self) -> list[int]:
         totals = [0] * self.months
@@ -167,17 +182,18 @@ def pro_rata(total: int, weights: list[int], unit: int = 100) -> list[int]:
     return [p * unit for p in parts]
 
 
-def _limit(debt: Debt, max_months: int) -> tuple[int, str | None]:
-    if debt.kind == "credit_card":
-        if max_months >= CREDIT_CARD_LIMIT_MONTHS:
-            return CREDIT_CARD_LIMIT_MONTHS, CREDIT_CARD_LIMIT_CITATION
-        return max_months, None
+def _limit(debt: Debt, max_months: int, rules: PlanRules | None) -> tuple[int, str | None]:
+    """The longest schedule: the jurisdiction's instalment rule for this kind of debt (with its citation), or
+    the practical limit `max_months` when that is shorter or there is no rule."""
+    rule = rules.instalments_for(debt.kind) if rules is not None else None
+    if rule is not None and max_months >= rule.max_months:
+        return rule.max_months, rule.citations[0].id
     return max_months, None
 
 
 def _creditor_schedule(index: int, debt: Debt, basis: str, owed: int, share: int, first: dtm.date,
-                       max_months: int) -> CreditorPlan:
-    limit, citation = _limit(debt, max_months)
+                       max_months: int, rules: PlanRules | None = None) -> CreditorPlan:
+    limit, citation = _limit(debt, max_months, rules)
     if owed <= 0:
         return CreditorPlan(index, debt, basis, owed, share, 0, 0, limit, citation, 0, [])
     if share <= 0:
@@ -207,25 +223,30 @@ def make_plan(inp: PlanInput) -> Plan:
     """The plan for these answers (never raises for valid input)."""
     budget = make_budget(inp)
     first = inp.first_payment_date or default_first_payment(inp.today)
+    assessment = assess(inp)
+    positions = assessment.positions
     if not budget.affordable:
-        return Plan(inp, budget, UNAFFORDABLE, [], first)
-    attempts = (("full", [d.owed for d in inp.debts]),
-                ("without_penalties_fees", [d.owed_without_penalties_fees for d in inp.debts]))
+        return Plan(inp, budget, UNAFFORDABLE, [], first, positions, assessment.flags)
+    rules = inp.rules
+    attempts = (("full", [p.undisputed for p in positions]),
+                ("without_penalties_fees", [p.without_penalties_fees for p in positions]))
     result: list[CreditorPlan] = []
     status = EXCEEDS
     for n, (basis, owed) in enumerate(attempts):
         shares = pro_rata(budget.available, owed)
-        creditors = [_creditor_schedule(i, d, basis, owed[i], shares[i], first, inp.max_months)
+        creditors = [_creditor_schedule(i, d, basis, owed[i], shares[i], first, inp.max_months, rules)
                      for i, d in enumerate(inp.debts)]
+        for c in creditors:
+            c.position = positions[c.index]
         if all(c.within_limit for c in creditors):
             status = OK if n == 0 else OK_IF_WAIVED
             result = creditors
             break
         if n == 0:
             result = creditors     # shown when nothing fits: the full amounts, up to the limits
-    if status == OK_IF_WAIVED and all(c.basis == "full" or c.debt.owed == c.owed for c in result):
+    if status == OK_IF_WAIVED and all(c.basis == "full" or positions[c.index].undisputed == c.owed for c in result):
         status = OK
-    return Plan(inp, budget, status, result, first)
+    return Plan(inp, budget, status, result, first, positions, assessment.flags)
 
 
 def plan_id(plan: Plan) -> str:
