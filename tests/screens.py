@@ -456,7 +456,7 @@ def make_one(kind: str, text: str, lang: str, jur: str, rng: random.Random, tag:
     if kind.startswith("sms"):
         platform = kind.split("_")[1]
         size = rng.choice(PHONES[platform])
-        sender = rng.choice(SENDERS if jur == "CN" else SENDERS[4:5])
+        sender = rng.choice([s for s in SENDERS if not s.startswith("+1")] if jur == "CN" else SENDERS[4:5])
         img, expected = sms_screen(split_bubbles(text, rng.choice([1, 2])), lang=lang, platform=platform,
                                    sender=sender, when=when, clock=clock, size=size, rng=rng,
                                    reply=rng.choice(REPLIES[lang]) if rng.random() < 0.6 else None)

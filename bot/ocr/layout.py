@@ -90,11 +90,11 @@ _STATUS_ITEM = re.compile(rf"^(?:{CLOCK}|\d{{1,3}}\s?%|[45]G\+?|LTE|VoLTE|HD|Wi-
 _BUTTON = re.compile(r"^(?:[<>‹›〈〉«»←→＜＞]|返回|取消|编辑|編輯|完成|详情|詳情|详细信息|詳細資訊|信息|訊息|"
                      r"消息|Messages?|Back|Edit|Cancel|Done|Details|Info|[.·•…⋯]{2,}|[.·•…⋯]|i|ⓘ|\(\d+\)|\d{1,3}|"
                      r"发送|發送|Send|[+＋]|[^\w\s]{1,2})$", re.I)
-_APP_LABEL = re.compile(r"^(?:短信|彩信|短信/彩信|短信／彩信|簡訊|简讯|信息|訊息|iMessage|Text Message|SMS|MMS|"
-                        r"RCS(?: ?消息| ?message)?|Chat|文字讯息|文字訊息)$", re.I)
-_INPUT = re.compile(r"^(?:短信|彩信|短信/彩信|簡訊|信息|訊息|iMessage|Text Message|Text message|Message|"
-                    r"RCS(?: ?消息| ?message)?|SMS|MMS|发送|發送|Send|按住\s?说话|按住\s?說話|Hold to Talk|"
-                    r"输入消息|輸入訊息|Type a message|写消息|寫訊息|[+＋]|[^\w\s]{1,3}|\w)$", re.I)
+_APP_LABEL = re.compile(r"^(?:短信|彩信|短信/彩信|短信／彩信|簡訊|简讯|信息|訊息|iMessage|Text\s?Message|SMS|MMS|"
+                        r"RCS(?:\s?消息|\s?message)?|Chat|文字讯息|文字訊息)$", re.I)
+_INPUT = re.compile(r"^(?:短信|彩信|短信/彩信|簡訊|信息|訊息|iMessage|Text\s?Message|Message|"
+                    r"RCS(?:\s?消息|\s?message)?|SMS|MMS|发送|發送|Send|按住\s?说话|按住\s?說話|Hold\s?to\s?Talk|"
+                    r"输入消息|輸入訊息|Type\s?a\s?message|写消息|寫訊息|[+＋]|[^\w\s]{1,3}|\w)$", re.I)
 _TIME = re.compile(rf"^(?:(?:今天|昨天|前天|星期[一二三四五六日天]|周[一二三四五六日天]|週[一二三四五六日天]|"
                    rf"礼拜[一二三四五六日天]|禮拜[一二三四五六日天]|(?:\d{{4}}年)?\d{{1,2}}月\d{{1,2}}日|"
                    rf"\d{{4}}[/.-]\d{{1,2}}[/.-]\d{{1,2}}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?)?\s*"
@@ -166,7 +166,9 @@ def arrange(lines: Sequence[OcrLine], width: int, height: int) -> Layout:
         row = rows.pop(0)
         kept = []
         for ln in row:
-            if _BUTTON.match(ln.text.strip()):
+            if _APP_LABEL.match(ln.text.strip()):
+                drop([ln], "app label")
+            elif _BUTTON.match(ln.text.strip()):
                 drop([ln], "button")
             else:
                 kept.append(ln)
@@ -175,7 +177,7 @@ def arrange(lines: Sequence[OcrLine], width: int, height: int) -> Layout:
                 ln.role = "sender"
             blocks.append(Block("sender", kept, text=" ".join(ln.text.strip() for ln in kept)))
     # the body: times and app labels (centred), bubbles
-    mid = left + span_w / 2
+    mid = width / 2            # the screen's middle (text may hug one side of it)
     bubbles: list[Block] = []
     current: Block | None = None
     heights = [ln.h for row in rows for ln in row] or [20.0]
@@ -184,7 +186,7 @@ def arrange(lines: Sequence[OcrLine], width: int, height: int) -> Layout:
         single = len(row) == 1
         ln = row[0]
         text = " ".join(x.text.strip() for x in row)
-        centred = single and abs(ln.cx - mid) < 0.1 * span_w and ln.x1 - ln.x0 < 0.6 * span_w
+        centred = single and abs(ln.cx - mid) < 0.08 * width and ln.x1 - ln.x0 < 0.6 * span_w
         if centred and _APP_LABEL.match(text):
             drop(row, "app label")
             current = None

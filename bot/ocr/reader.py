@@ -315,3 +315,43 @@ async def read_image_async(data: bytes, timeout: float = TIMEOUT) -> Reading:
         return await asyncio.wait_for(future, timeout)
     except asyncio.TimeoutError:
         raise OcrTimeout(f"no result within {timeout:.0f} s") from None
+
+
+def combine(readings: list[Reading]) -> Reading:
+    """Several pictures sent together (an album) as one message, in order. A sender repeated at the top of
+    the next screenshot of the same conversation is given once."""
+    if len(readings) == 1:
+        return readings[0]
+    parts: list[str] = []
+    blocks: list[tuple[int, int, str]] = []
+    lines: list[OcrLine] = []
+    block_of: list[int] = []
+    dropped: list[OcrLine] = []
+    last_sender = None
+    pos = 0
+    for r in readings:
+        dropped += r.dropped
+        index: dict[int, int] = {}
+        for bi, (s, e, role) in enumerate(r.blocks):
+            piece = r.text[s:e]
+            if role == "sender" and piece == last_sender:
+                continue
+            if role == "sender":
+                last_sender = piece
+            if parts:
+                pos += 1
+            index[bi] = len(blocks)
+            blocks.append((pos, pos + len(piece), role))
+            parts.append(piece)
+            pos += len(piece)
+        for ln, bi in zip(r.lines, r.block_of):
+            if bi in index:
+                lines.append(ln)
+                block_of.append(index[bi])
+    text = "\n".join(parts)
+    chars = sum(len(ln.text) for ln in lines)
+    confidence = sum(ln.confidence * len(ln.text) for ln in lines) / chars if chars else 0.0
+    return Reading(text, lines, dropped, blocks, block_of, confidence,
+                   any(r.low_confidence for r in readings if r.text.strip()) or not text.strip(),
+                   "+".join(sorted({r.kind for r in readings})), max(r.width for r in readings),
+                   sum(r.height for r in readings), sum(r.seconds for r in readings))
