@@ -5,6 +5,7 @@ calls and replies into messages. Handler groups, in order (an update goes throug
 handler per group, until a handler raises ApplicationHandlerStop):
 
     -20  guard: per-user inbound limit; records that the user was seen (private chats)
+    -15  pictures: photos, image files, albums, stickers, PDFs (handlers/photos.py)
     -10  crisis: crisis language in a private text gets support first, before /plan or anything else
       0  /plan (handlers.plan, when present), commands, buttons, texts
 """
@@ -225,6 +226,8 @@ def api_urls(base: str) -> tuple[str, str]:
 def add_handlers(app: Application[Any, Any, Any, Any, Any, Any], plan: Any = None) -> None:
     # Order matters: see the module docstring.
     app.add_handler(TypeHandler(Update, guard), group=-20)
+    from handlers.photos import add_photo_handlers  # noqa: PLC0415  (pictures, group -15: handlers/photos.py)
+    add_photo_handlers(app)
     private_text = filters.ChatType.PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
     app.add_handler(MessageHandler(private_text & ~filters.FORWARDED & filters.UpdateType.MESSAGE, crisis_guard),
                     group=-10)
