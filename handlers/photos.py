@@ -3,7 +3,8 @@
 In a private chat: a photo, an image sent as a file, a forwarded photo, and an album (several photos sent
 together share a media_group_id and arrive as separate updates: they are collected for ALBUM_WAIT seconds
 after the last one and read in order as one message). A caption of the user's own (not forwarded) counts as
-the user's words and gets the crisis check, once per album. PDFs, stickers and animations get a clear reply.
+the user's words and gets the crisis check, once per album. PDFs, animated stickers, GIFs and videos get a
+clear reply.
 
 The picture is downloaded into memory, read in the OCR worker thread (bot.ocr.read_image_async, with a
 timeout, so other users are never blocked) and dropped: it is never written anywhere.
@@ -34,8 +35,9 @@ PHOTO_GROUP = -15
 ALBUM_WAIT = 1.5          # seconds without a new photo of the album before it is read
 MAX_ALBUM = 10            # Telegram's own limit for an album
 
-MEDIA = (filters.PHOTO | filters.Document.IMAGE | filters.Document.PDF | filters.Sticker.ALL | filters.ANIMATION
-         | filters.VIDEO | filters.Document.VIDEO)
+# static stickers stay with handlers.app.on_other
+MEDIA = (filters.PHOTO | filters.Document.IMAGE | filters.Document.PDF | filters.Sticker.ANIMATED
+         | filters.Sticker.VIDEO | filters.ANIMATION | filters.VIDEO | filters.Document.VIDEO)
 
 
 def add_photo_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -81,7 +83,7 @@ async def on_media(update: Update, context: Any) -> None:
 
 def _not_a_picture(msg: Message) -> str | None:
     if msg.sticker is not None:
-        return "animated" if msg.sticker.is_animated or msg.sticker.is_video else "sticker"
+        return "animated"
     if msg.animation is not None or msg.video is not None:
         return "animated"
     doc = msg.document

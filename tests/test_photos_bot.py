@@ -4,9 +4,10 @@ Telegram does them), reading the committed screenshots with the real OCR engine.
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
-from fake_telegram import BotUnderTest
+from fake_telegram import BotMessage, BotUnderTest, FakeUser
 from PIL import Image
 from screens import load_set
 
@@ -21,6 +22,15 @@ def png(img: Image.Image) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "PNG")
     return buf.getvalue()
+
+
+async def replies_until(user: FakeUser, needle: str, timeout: float = 60.0) -> list[BotMessage]:
+    """The bot's replies up to and including the first that contains `needle` (reading takes a while)."""
+    out: list[BotMessage] = []
+    deadline = time.monotonic() + timeout
+    while not out or needle not in out[-1].text:
+        out.append(await user.reply(timeout=max(0.1, deadline - time.monotonic())))
+    return out
 
 
 def crisis_caption(engine: Engine) -> str:
@@ -38,7 +48,7 @@ async def test_a_photo_gets_the_verdict_with_quoted_words_and_the_recognised_tex
     original = engine.assess(s.expected, "zh-Hans", "CN")
     user = bot.user(language_code="zh-hans")
     await user.send_photo(s.data())
-    replies = await user.all_replies(quiet=0.5, timeout=30)
+    replies = await replies_until(user, _("Text I read in the picture"))
     verdict = replies[-1]
     assert f"{_('Verdict')}: {verdict_label(original.verdict, 'zh-Hans')}" in verdict.text
     for f in original.findings:
@@ -54,7 +64,7 @@ async def test_an_image_sent_as_a_file_is_read_too(bot: BotUnderTest, engine: En
     s = SET["03"]                                    # Buy a Target gift card ... (a scam)
     user = bot.user(language_code="en")
     await user.send_document(s.data(), file_name="Screenshot_2026-10-12.png", mime_type="image/png")
-    verdict = (await user.all_replies(quiet=0.5, timeout=30))[-1]
+    verdict = (await replies_until(user, "Text I read in the picture"))[-1]
     expected = engine.assess(s.expected, "en", "US")
     assert expected.verdict == "scam"
     assert "Text I read in the picture" in verdict.text
@@ -68,12 +78,14 @@ async def test_an_album_is_read_as_one_message_and_its_caption_gets_the_crisis_c
     user = bot.user(language_code="zh-hans")
     await user.send_photo(first.data(), media_group_id="album-1", caption=crisis_caption(engine))
     await user.send_photo(second.data(), media_group_id="album-1")
-    replies = await user.all_replies(quiet=1.0, timeout=40)
+    replies = await replies_until(user, _("Text I read in the %(n)d pictures") % {"n": 2})
     crisis_topic = engine.kb.topic_by_id["crisis"]
     crisis_text = crisis_topic.answers["CN"].text.get("zh-Hans").splitlines()[0]
     assert crisis_text in replies[0].text                         # support first
-    reads = [r for r in replies if _("Text I read in the %(n)d pictures") % {"n": 2} in r.text]
-    assert len(reads) == 1                                         # one reply for the album
+    later = await user.settle(quiet=2.5, timeout=10)
+    headers = (_("Text I read in the picture"), _("Text I read in the %(n)d pictures") % {"n": 2})
+    reads = [r for r in replies + later if any(h in r.text for h in headers)]
+    assert len(reads) == 1                                         # one reply for the album, not one a photo
     text = reads[0].text
     assert f"{_('Verdict')}: {verdict_label('unlawful', 'zh-Hans')}" in text
     recognised = text.split(_("Text I read in the %(n)d pictures") % {"n": 2})[1]
@@ -85,8 +97,7 @@ async def test_a_forwarded_photo_is_assessed_as_a_received_message(bot: BotUnder
     s = SET["06"]                                    # We know where your kids go to school ...
     user = bot.user(language_code="en")
     await user.send_photo(s.data(), forward_from="Recovery Dept.")
-    replies = await user.all_replies(quiet=0.5, timeout=30)
-    assert any("Text I read in the picture" in r.text for r in replies)
+    replies = await replies_until(user, "Text I read in the picture")
     assert "kids go to school" in replies[-1].text
 
 

@@ -259,7 +259,7 @@ def _paragraphs(rows: list[list[OcrLine]], left: float, right: float) -> list[Bl
     blocks: list[Block] = []
     heights = [ln.h for row in rows for ln in row] or [20.0]
     line_h = statistics.median(heights)
-    full = right - 1.5 * line_h
+    full = left + 0.75 * (right - left)      # a line this long was wrapped (the next word did not fit)
     current: Block | None = None
     prev: OcrLine | None = None
     for row in rows:
@@ -267,7 +267,7 @@ def _paragraphs(rows: list[list[OcrLine]], left: float, right: float) -> list[Bl
         for x in row:
             x.role = "text"
         if current is not None and prev is not None and len(row) == 1 and prev.x1 >= full \
-                and ln.y0 - prev.y1 < 1.0 * line_h and -3.2 * line_h < ln.x0 - prev.x0 < 1.2 * line_h:
+                and ln.y0 - prev.y1 < 0.8 * line_h and -3.2 * line_h < ln.x0 - prev.x0 < 1.2 * line_h:
             current.lines.append(ln)
         else:
             current = Block("text", list(row))

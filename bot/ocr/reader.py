@@ -17,6 +17,7 @@ import asyncio
 import bisect
 import io
 import math
+import re
 import threading
 import time
 import warnings
@@ -218,13 +219,57 @@ def recognise(rgb: Any) -> list[OcrLine]:
         boxes = np.array(boxes, dtype=np.float32)
         crops = eng.get_crop_img_list(bgr, boxes)
         crops, _, _ = eng.text_cls(crops)
-        results, _ = eng.text_rec(crops, False)
+        results, _ = eng.text_rec(crops, True)
     out = []
-    for box, (text, score) in zip(boxes, results):
+    for box, crop, (text, score, info) in zip(boxes, crops, results):
         if not text.strip() or float(score) < MIN_SCORE:
             continue
+        text = respace(text, info, crop)
         out.append(OcrLine(text, [(float(x), float(y)) for x, y in box.tolist()], float(score)))
     return out
+
+
+_BEFORE_SPACE = re.compile(r"[A-Za-z0-9.,;:!?)'’%\"]")       # a space may follow these ...
+_AFTER_SPACE = re.compile(r"[A-Za-z0-9($'‘\"]")                 # ... and precede these
+
+
+def respace(text: str, info: Any, crop: Any) -> str:
+    """Put back the spaces between Latin words that the recogniser dropped ("Weknowwhere"): where two
+    characters of the line have a blank gap between them as wide as a space in the picture itself."""
+    if not re.search(r"[A-Za-z]", text) or not info or len(info) < 3:
+        return text
+    import cv2  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    ncol, words, cols = info[0], info[1], info[2]
+    chars = [(c, col) for w, cl in zip(words, cols) for c, col in zip(w, cl)]
+    if "".join(c for c, _ in chars) != text or not ncol:
+        return text
+    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+    gray = np.ascontiguousarray(gray, dtype=np.uint8)
+    _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    if ink.mean() > 0.5:                      # light text on a dark bubble
+        ink = 1 - ink
+    h, w = ink.shape[:2]
+    inked = ink.sum(axis=0) >= max(1, int(0.04 * h))
+    min_gap = 0.24 * h
+    out = [chars[0][0]]
+    for (a, ca), (b, cb) in zip(chars, chars[1:]):
+        if _BEFORE_SPACE.match(a) and _AFTER_SPACE.match(b) and not (a.isdigit() and b.isdigit()) \
+                and not (a in ".,:" and b.isdigit()):
+            x0, x1 = int(ca / ncol * w), int(cb / ncol * w)
+            if x1 - x0 > min_gap and _longest_blank(inked[x0:x1]) >= min_gap:
+                out.append(" ")
+        out.append(b)
+    return "".join(out)
+
+
+def _longest_blank(inked: Any) -> int:
+    best = run = 0
+    for v in inked:
+        run = 0 if v else run + 1
+        best = max(best, run)
+    return best
 
 
 def _collapse_blank_rows(img: Any, keep: int = 24) -> tuple[Any, list[tuple[int, int, int]]]:

@@ -12,7 +12,7 @@ from bot.render import render
 
 
 def rejection(code: str, lang: str, *, max_mb: int = 20, max_mp: int = 40) -> Reply:
-    """The reply to a picture that is not read (ImageRejected.code, or "sticker", "no_text")."""
+    """The reply to a picture that is not read (ImageRejected.code, or "animated", "no_text")."""
     _ = gettext_for(lang)
     texts = {
         "too_large": _("This picture is too large for me (over %(mb)d MB). Please send a screenshot or a smaller "
@@ -24,8 +24,6 @@ def rejection(code: str, lang: str, *, max_mb: int = 20, max_mp: int = 40) -> Re
         "pdf": _("I cannot read PDF files. Please send a screenshot or a photo of the page, or copy its words."),
         "animated": _("I cannot read animated stickers, GIFs or videos. Please send a screenshot of the message, "
                       "or copy its words."),
-        "sticker": _("I cannot read stickers. If a message worries you, send a screenshot of it, or copy its "
-                     "words."),
         "timeout": _("Reading this picture took too long. Please send a smaller or clearer picture, or copy the "
                      "words of the message."),
         "unavailable": _("I cannot read pictures at the moment. Please copy the words of the message and send "
