@@ -29,9 +29,11 @@ from bot.ocr.layout import Layout, OcrLine, arrange
 
 MAX_BYTES = 20 * 1024 * 1024          # Telegram's bots may download files up to 20 MB
 MAX_PIXELS = 40_000_000               # a phone camera's photo is 12-48 MP; screenshots are 2-4 MP
-WORK_PIXELS = 12_000_000              # larger images are scaled down to this before reading
+WORK_PIXELS = 8_000_000               # larger images are scaled down to this before reading
 DET_SIDE = 736                        # the detector sees the short side at this many pixels (PP-OCR's default)
 DET_MAX_PIXELS = 2_200_000            # ... and at most this many pixels (long screenshots are scaled further)
+REC_BATCH = 3                         # lines recognised together
+STRIP, OVERLAP = 448, 128             # the detector runs on strips of this many rows (memory), overlapping
 MIN_SCORE = 0.5                       # recognised lines below this are noise (icons, textures)
 LOW_CONFIDENCE = 0.85                 # below this mean confidence per character, the reader says so
 TIMEOUT = 30.0                        # seconds for one image, waiting time included
@@ -129,7 +131,11 @@ def engine() -> Any:
                     from rapidocr_onnxruntime import RapidOCR  # noqa: PLC0415
                 except (ImportError, OSError) as exc:      # OSError: a system library that OpenCV needs
                     raise OcrUnavailable(f"the OCR engine cannot be loaded: {exc}") from exc
-                _engine = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, print_verbose=False)
+                eng = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, print_verbose=False)
+                # lines are recognised 3 at a time (not 6): a batch is as wide as its widest line, and 6 lines
+                # of a letter take 120 MB more
+                eng.text_rec.rec_batch_num = REC_BATCH
+                _engine = eng
     return _engine
 
 
@@ -142,12 +148,27 @@ def engine_loaded() -> bool:
 def read_image(data: bytes) -> Reading:
     """Decode, check, read and lay out one image. Raises an ImageRejected for every bad input."""
     t0 = time.perf_counter()
-    rgb = decode(data)
-    lines = recognise(rgb)
-    h, w = rgb.shape[:2]
+    try:
+        rgb = decode(data)
+        lines = recognise(rgb)
+        h, w = rgb.shape[:2]
+        del rgb
+    finally:
+        _release_memory()
     reading = build_reading(lines, w, h)
     reading.seconds = time.perf_counter() - t0
     return reading
+
+
+def _release_memory() -> None:
+    """Give the freed buffers of the image and of the detector back to the system (glibc keeps them
+    otherwise, and a long-running bot would grow with every large picture)."""
+    try:
+        import ctypes  # noqa: PLC0415
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def decode(data: bytes) -> Any:
@@ -169,10 +190,19 @@ def decode(data: bytes) -> Any:
                 raise TooManyPixels(f"{w}x{h}")
             if getattr(im, "is_animated", False) and getattr(im, "n_frames", 1) > 1:
                 raise AnimatedImage(f"{im.format} with {im.n_frames} frames")
-            if im.format == "JPEG" and w * h > WORK_PIXELS:
-                scale = math.sqrt(WORK_PIXELS / (w * h))
-                im.draft("RGB", (int(w * scale), int(h * scale)))
+            if im.format == "JPEG" and w * h > 2 * WORK_PIXELS:
+                im.draft("RGB", (w // 2, h // 2))     # decoded at half size: a quarter of the memory
             im.load()
+            if im.width * im.height > WORK_PIXELS:
+                if im.mode not in ("RGB", "RGBA", "L", "LA"):       # reduce() needs one of these
+                    im = im.convert("RGBA" if "transparency" in im.info or im.mode == "PA" else "RGB")
+                factor = int(math.sqrt(im.width * im.height / WORK_PIXELS))
+                if factor >= 2:
+                    im = im.reduce(factor)
+                if im.width * im.height > WORK_PIXELS:
+                    scale = math.sqrt(WORK_PIXELS / (im.width * im.height))
+                    im = im.resize((max(1, int(im.width * scale)), max(1, int(im.height * scale))),
+                                   Image.Resampling.LANCZOS)
             im = ImageOps.exif_transpose(im)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise TooManyPixels(str(exc)) from None
@@ -182,9 +212,6 @@ def decode(data: bytes) -> Any:
         raise
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, MemoryError) as exc:
         raise NotAnImage(f"corrupt image: {type(exc).__name__}") from None
-    if im.width * im.height > WORK_PIXELS:
-        scale = math.sqrt(WORK_PIXELS / (im.width * im.height))
-        im = im.resize((max(1, int(im.width * scale)), max(1, int(im.height * scale))), Image.Resampling.LANCZOS)
     if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
         im = im.convert("RGBA")
         canvas = Image.new("RGBA", im.size, (255, 255, 255, 255))
@@ -212,13 +239,13 @@ def recognise(rgb: Any) -> list[OcrLine]:
     packed, segments = _collapse_blank_rows(small)
     with _run_lock:
         eng.text_det.limit_side_len, eng.text_det.limit_type = 32, "min"     # no further resizing
-        boxes, _ = eng.text_det(packed)
-        if boxes is None or len(boxes) == 0:
+        boxes = _detect(eng, packed)
+        if len(boxes) == 0:
             return []
         boxes = [_unpack_box(b, segments, small.shape[1] / w, small.shape[0] / h, w, h) for b in boxes]
         boxes = np.array(boxes, dtype=np.float32)
+        # no direction classifier: screenshots are upright, and on them it turns some lines upside down
         crops = eng.get_crop_img_list(bgr, boxes)
-        crops, _, _ = eng.text_cls(crops)
         results, _ = eng.text_rec(crops, True)
     out = []
     for box, crop, (text, score, info) in zip(boxes, crops, results):
@@ -270,6 +297,40 @@ def _longest_blank(inked: Any) -> int:
         run = 0 if v else run + 1
         best = max(best, run)
     return best
+
+
+def _detect(eng: Any, img: Any) -> list[Any]:
+    """Text boxes of the detector, run on horizontal strips of at most STRIP rows that overlap by OVERLAP:
+    the detector's memory grows with the pixels it sees (about 300 bytes a pixel), strips keep it at about
+    100 MB whatever the image. A box is kept from the strip whose core (the strip less half the overlap at
+    each inner edge) holds its centre, so a line cut by one strip's edge comes whole from the next."""
+    import cv2  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    height = img.shape[0]
+    if height <= STRIP + OVERLAP:
+        boxes, _ = eng.text_det(img)
+        return [] if boxes is None else list(boxes)
+    out: list[Any] = []
+    y = 0
+    while True:
+        y1 = min(height, y + STRIP)
+        strip = img[y:y1]
+        if strip.shape[0] < STRIP:               # the same shape every time: onnxruntime plans its memory once
+            fill = [int(v) for v in np.median(strip[-1], axis=0)]
+            strip = cv2.copyMakeBorder(strip, 0, STRIP - strip.shape[0], 0, 0, cv2.BORDER_CONSTANT, value=fill)
+        boxes, _ = eng.text_det(np.ascontiguousarray(strip))
+        core0 = y + OVERLAP / 2 if y > 0 else 0
+        core1 = y1 - OVERLAP / 2 if y1 < height else height
+        for box in [] if boxes is None else boxes:
+            box = np.array(box, dtype=np.float32)
+            box[:, 1] += y
+            if core0 <= float(box[:, 1].mean()) < core1:
+                box[:, 1] = np.minimum(box[:, 1], height - 1)
+                out.append(box)
+        if y1 >= height:
+            return out
+        y += STRIP - OVERLAP
 
 
 def _collapse_blank_rows(img: Any, keep: int = 24) -> tuple[Any, list[tuple[int, int, int]]]:
