@@ -29,7 +29,7 @@ from bot.ocr.layout import Layout, OcrLine, arrange
 
 MAX_BYTES = 20 * 1024 * 1024          # Telegram's bots may download files up to 20 MB
 MAX_PIXELS = 40_000_000               # a phone camera's photo is 12-48 MP; screenshots are 2-4 MP
-WORK_PIXELS = 8_000_000               # larger images are scaled down to this before reading
+WORK_PIXELS = 10_000_000              # larger images are scaled down to this before reading
 DET_SIDE = 736                        # the detector sees the short side at this many pixels (PP-OCR's default)
 DET_MAX_PIXELS = 2_200_000            # ... and at most this many pixels (long screenshots are scaled further)
 REC_BATCH = 3                         # lines recognised together
@@ -131,12 +131,25 @@ def engine() -> Any:
                     from rapidocr_onnxruntime import RapidOCR  # noqa: PLC0415
                 except (ImportError, OSError) as exc:      # OSError: a system library that OpenCV needs
                     raise OcrUnavailable(f"the OCR engine cannot be loaded: {exc}") from exc
+                _malloc_settings()
                 eng = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, print_verbose=False)
                 # lines are recognised 3 at a time (not 6): a batch is as wide as its widest line, and 6 lines
                 # of a letter take 120 MB more
                 eng.text_rec.rec_batch_num = REC_BATCH
                 _engine = eng
     return _engine
+
+
+def _malloc_settings() -> None:
+    """Buffers of 1 MB and more (an image, the detector's feature maps) are mapped and unmapped on their own
+    rather than carved from the heap: glibc would otherwise raise that threshold as they are freed, and
+    the heap would keep each picture's peak (about 70 MB less at the peak of a phone screenshot)."""
+    try:
+        import ctypes  # noqa: PLC0415
+
+        ctypes.CDLL("libc.so.6").mallopt(-3, 1 << 20)       # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        pass
 
 
 def engine_loaded() -> bool:
@@ -190,7 +203,7 @@ def decode(data: bytes) -> Any:
                 raise TooManyPixels(f"{w}x{h}")
             if getattr(im, "is_animated", False) and getattr(im, "n_frames", 1) > 1:
                 raise AnimatedImage(f"{im.format} with {im.n_frames} frames")
-            if im.format == "JPEG" and w * h > 2 * WORK_PIXELS:
+            if im.format == "JPEG" and w * h > WORK_PIXELS:
                 im.draft("RGB", (w // 2, h // 2))     # decoded at half size: a quarter of the memory
             im.load()
             if im.width * im.height > WORK_PIXELS:
@@ -203,7 +216,8 @@ def decode(data: bytes) -> Any:
                     scale = math.sqrt(WORK_PIXELS / (im.width * im.height))
                     im = im.resize((max(1, int(im.width * scale)), max(1, int(im.height * scale))),
                                    Image.Resampling.LANCZOS)
-            im = ImageOps.exif_transpose(im)
+            if im.getexif().get(0x0112, 1) != 1:      # a camera's orientation tag (a copy only then)
+                im = ImageOps.exif_transpose(im)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise TooManyPixels(str(exc)) from None
     except UnidentifiedImageError:
