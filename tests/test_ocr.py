@@ -4,6 +4,7 @@ of bad input; the command line. Speed and memory are measured by benchmarks/ocr.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import subprocess
@@ -17,8 +18,8 @@ from rapidfuzz.distance import Levenshtein
 from screens import load_set, make_one, photo_of_screen
 
 from bot.engine import Engine
-from bot.ocr import (MAX_BYTES, AnimatedImage, ImageTooLarge, NotAnImage, PdfNotSupported, TooManyPixels, combine,
-                     read_image)
+from bot.ocr import (MAX_BYTES, AnimatedImage, ImageTooLarge, NotAnImage, OcrTimeout, PdfNotSupported, TooManyPixels,
+                     combine, read_image, read_image_async)
 from bot.ocr.assess import assess_reading
 from bot.ocr.layout import OcrLine, arrange
 
@@ -117,6 +118,24 @@ def test_an_album_is_one_message_in_order_with_the_sender_once() -> None:
     assert both.text.count("10690573261") == 1           # the same sender at the top of both screenshots
     for s, e, _ in both.blocks:
         assert both.text[s:e] and "\n" not in both.text[s:e]
+
+
+async def test_reading_runs_in_a_worker_thread_with_a_timeout() -> None:
+    data = SET[0].data()
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    reading = await read_image_async(data)
+    task.cancel()
+    assert reading.text and ticks >= 10                 # the event loop went on while the picture was read
+    with pytest.raises(OcrTimeout):
+        await read_image_async(data, timeout=0.01)
 
 
 # -- the layout on hand-made boxes (no engine) ---------------------------------------------------------------

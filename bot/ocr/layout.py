@@ -95,6 +95,7 @@ _APP_LABEL = re.compile(r"^(?:短信|彩信|短信/彩信|短信／彩信|簡訊
 _INPUT = re.compile(r"^(?:短信|彩信|短信/彩信|簡訊|信息|訊息|iMessage|Text\s?Message|Message|"
                     r"RCS(?:\s?消息|\s?message)?|SMS|MMS|发送|發送|Send|按住\s?说话|按住\s?說話|Hold\s?to\s?Talk|"
                     r"输入消息|輸入訊息|Type\s?a\s?message|写消息|寫訊息|[+＋]|[^\w\s]{1,3}|\w)$", re.I)
+_ICONS = re.compile(r"[\W\d_Oo○◎◯十口中]{1,6}")          # the input bar's icons, read as text
 _TIME = re.compile(rf"^(?:(?:今天|昨天|前天|星期[一二三四五六日天]|周[一二三四五六日天]|週[一二三四五六日天]|"
                    rf"礼拜[一二三四五六日天]|禮拜[一二三四五六日天]|(?:\d{{4}}年)?\d{{1,2}}月\d{{1,2}}日|"
                    rf"\d{{4}}[/.-]\d{{1,2}}[/.-]\d{{1,2}}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?)?\s*"
@@ -150,6 +151,7 @@ def arrange(lines: Sequence[OcrLine], width: int, height: int) -> Layout:
     # input bar: bottom rows of placeholders and buttons
     bar = False
     while rows and rows[-1][0].y0 >= bottom - 0.12 * span_h and all(_INPUT.match(ln.text.strip())
+                                                                     or _ICONS.fullmatch(ln.text.replace(" ", ""))
                                                                      for ln in rows[-1]):
         drop(rows.pop(), "input bar")
         bar = True
