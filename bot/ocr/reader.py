@@ -131,25 +131,12 @@ def engine() -> Any:
                     from rapidocr_onnxruntime import RapidOCR  # noqa: PLC0415
                 except (ImportError, OSError) as exc:      # OSError: a system library that OpenCV needs
                     raise OcrUnavailable(f"the OCR engine cannot be loaded: {exc}") from exc
-                _malloc_settings()
                 eng = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, print_verbose=False)
                 # lines are recognised 3 at a time (not 6): a batch is as wide as its widest line, and 6 lines
                 # of a letter take 120 MB more
                 eng.text_rec.rec_batch_num = REC_BATCH
                 _engine = eng
     return _engine
-
-
-def _malloc_settings() -> None:
-    """Buffers of 1 MB and more (an image, the detector's feature maps) are mapped and unmapped on their own
-    rather than carved from the heap: glibc would otherwise raise that threshold as they are freed, and
-    the heap would keep each picture's peak (about 70 MB less at the peak of a phone screenshot)."""
-    try:
-        import ctypes  # noqa: PLC0415
-
-        ctypes.CDLL("libc.so.6").mallopt(-3, 1 << 20)       # M_MMAP_THRESHOLD
-    except (OSError, AttributeError):
-        pass
 
 
 def engine_loaded() -> bool:
