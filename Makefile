@@ -10,12 +10,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# rapidocr-onnxruntime asks for opencv-python, whose cv2 links libGL.so.1 (absent on a headless server): keep
+# only opencv-python-headless (the same cv2 module without GUI), reinstalled since both write into cv2/
+HEADLESS_OPENCV = $(BIN)/python -m pip uninstall --quiet -y opencv-python 2>/dev/null; \
+	$(BIN)/python -m pip install --quiet --force-reinstall --no-deps 'opencv-python-headless>=4.8,<6'
+
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
+	$(HEADLESS_OPENCV)
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(HEADLESS_OPENCV)
 	touch $@
 
 install: $(VENV)/.installed

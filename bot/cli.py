@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("--json", action="store_true", help="print one JSON object")
         s.add_argument("--jsonl", action="store_true",
                        help="read JSON lines {id, text, lang?, jurisdiction?} and write one JSON line each")
+        if name == "assess":
+            s.add_argument("--image", metavar="FILE", help="read the message from a screenshot or photo (offline)")
         s.set_defaults(func=func)
     kb = sub.add_parser("kb", help="knowledge-base tools")
     kbsub = kb.add_subparsers(dest="kb_command")
@@ -97,6 +99,10 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from bot.report import assessment_text
 
     engine = load_engine()
+    if getattr(args, "image", None):
+        from bot.ocr.cli import assess_image
+
+        return assess_image(engine, args)
     if args.jsonl:
         return run_jsonl(sys.stdin.buffer, sys.stdout,
                          lambda item: assessment_json(engine, engine.assess(item["text"], item.get("lang"),

@@ -6,6 +6,7 @@ group, at most one handler per group, until a handler raises ApplicationHandlerS
 
     -20  guard: the parts of a long paste are joined; per-user inbound limit (buttons and answers to the
          interview's questions do not count); records that the user was seen (private chats)
+    -15  pictures: photos, image files, albums, stickers, PDFs (handlers/photos.py)
     -10  crisis: crisis language in a private text gets support first, before /plan or anything else
       0  /plan (handlers.plan), commands, one handler per kind of button (bot.callback_data), texts
 """
@@ -142,6 +143,8 @@ def api_urls(base: str) -> tuple[str, str]:
 def add_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Order matters: see the module docstring.
     app.add_handler(TypeHandler(Update, guard), group=-20)
+    from handlers.photos import add_photo_handlers  # noqa: PLC0415  (pictures, group -15: handlers/photos.py)
+    add_photo_handlers(app)
     private_text = filters.ChatType.PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
     app.add_handler(MessageHandler(private_text & ~filters.FORWARDED & filters.UpdateType.MESSAGE, crisis_guard),
                     group=-10)

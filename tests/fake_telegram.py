@@ -11,7 +11,9 @@ the way Telegram does and answers 400 with Telegram's wording when they are wron
 - chats must exist (a user must have written first), callback queries answered once, edits must change
   something ("message is not modified"), commands menus well-formed.
 
-Updates reach the bot by getUpdates long polling, or pushed to a webhook set with setWebhook.
+Updates reach the bot by getUpdates long polling, or pushed to a webhook set with setWebhook. Photos and
+documents sent by a user (`send_photo`, `send_document`) are stored as files: getFile gives their file_path
+(refusing files over 20 MB with "file is too big", as Telegram does) and /file/bot<token>/<path> serves them.
 
 Faults, the way Telegram and the network produce them (`fake.inject(method, kind, times=…)`, method "*" for
 any): "429" (Too Many Requests with parameters.retry_after), "500", "502" (an HTML page, as from a proxy),
@@ -58,6 +60,7 @@ DEFAULT_TOKEN = "123456789:AAHfake-test-token_ABCDEFGHIJKLMNOPQRSTUV"
 BOT_ID = 123456789
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
+MAX_DOWNLOAD = 20 * 1024 * 1024      # getFile refuses bigger files ("file is too big")
 
 # Telegram's HTML tags -> entity type (span needs class="tg-spoiler")
 TAGS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "ins": "underline",
@@ -375,6 +378,7 @@ class FakeTelegram:
         self.calls: dict[str, int] = {}
         self.sent_at: list[float] = []              # time of every sendMessage accepted
         self.webhook: dict[str, Any] | None = None
+        self.files: dict[str, tuple[str, bytes]] = {}     # file_id -> (file_path, bytes): photos and documents
         self._webhook_task: asyncio.Task[None] | None = None
         self._closing = False
         self.faults: list[Fault] = []
@@ -405,7 +409,7 @@ class FakeTelegram:
 
     async def start(self, port: int = 0) -> "FakeTelegram":
         app = TornadoApp([(r"/bot([^/]+)/([A-Za-z]+)", self.api_handler, {"fake": self}),
-                          (r"/file/bot([^/]+)/(.*)", _FileHandler)])
+                          (r"/file/bot([^/]+)/(.*)", _FileHandler, {"fake": self})])
         sockets = bind_sockets(port, "127.0.0.1")
         self.port = sockets[0].getsockname()[1]
         self._server = HTTPServer(app, idle_connection_timeout=60)
@@ -632,6 +636,22 @@ class FakeTelegram:
             raise BadRequest("Bad Request: message to delete not found")
         return True
 
+    async def api_getfile(self, p: dict[str, Any]) -> Any:
+        file_id = str(p.get("file_id") or "")
+        if file_id not in self.files:
+            raise BadRequest("Bad Request: invalid file_id")
+        path, data = self.files[file_id]
+        if len(data) > MAX_DOWNLOAD:
+            raise BadRequest("Bad Request: file is too big")
+        return {"file_id": file_id, "file_unique_id": "u" + file_id, "file_size": len(data), "file_path": path}
+
+    def add_file(self, data: bytes, folder: str, ext: str) -> dict[str, Any]:
+        """Store a file the way Telegram does for a photo or document: returns its file_id and size."""
+        n = len(self.files) + 1
+        file_id = f"AgAC{n:04d}{folder}"
+        self.files[file_id] = (f"{folder}/file_{n}.{ext}", bytes(data))
+        return {"file_id": file_id, "file_unique_id": "u" + file_id, "file_size": len(data)}
+
     async def api_close(self, p: dict[str, Any]) -> Any:
         return True
 
@@ -697,6 +717,37 @@ class FakeUser:
 
     async def send_other(self, **content: Any) -> dict[str, Any]:
         """A message without text (a sticker, a photo ...): content is merged into the message."""
+        msg = self.fake.user_message(self.chat, self.info, "", extra=content)
+        self.fake.push_update({"message": msg})
+        return msg
+
+    async def send_photo(self, data: bytes, *, caption: str | None = None, media_group_id: str | None = None,
+                         forward_from: str | None = None) -> dict[str, Any]:
+        """A photo, as Telegram delivers it: re-encoded as JPEG (at most 2560 px a side), in several sizes
+        (a 320 px thumbnail and the full picture), each with its own file_id."""
+        sizes = []
+        for limit in (320, 2560):
+            jpeg, w, h = _as_telegram_photo(data, limit)
+            sizes.append({**self.fake.add_file(jpeg, "photos", "jpg"), "width": w, "height": h})
+        content: dict[str, Any] = {"photo": sizes}
+        if caption:
+            content["caption"] = caption
+        if media_group_id:
+            content["media_group_id"] = media_group_id
+        msg = self.fake.user_message(self.chat, self.info, "", forward_from=forward_from, extra=content)
+        self.fake.push_update({"message": msg})
+        return msg
+
+    async def send_document(self, data: bytes, *, file_name: str, mime_type: str, caption: str | None = None,
+                            file_size: int | None = None) -> dict[str, Any]:
+        """A file sent as a document (no re-encoding); `file_size` may claim another size than len(data)."""
+        info = self.fake.add_file(data, "documents", file_name.rsplit(".", 1)[-1])
+        doc = {**info, "file_name": file_name, "mime_type": mime_type}
+        if file_size is not None:
+            doc["file_size"] = file_size
+        content: dict[str, Any] = {"document": doc}
+        if caption:
+            content["caption"] = caption
         msg = self.fake.user_message(self.chat, self.info, "", extra=content)
         self.fake.push_update({"message": msg})
         return msg
@@ -867,9 +918,33 @@ class _ApiHandler(RequestHandler):
 
 
 class _FileHandler(RequestHandler):
+    def initialize(self, fake: FakeTelegram) -> None:  # type: ignore[override]
+        self.fake = fake
+
     async def get(self, token: str, path: str) -> None:
+        if token != self.fake.token:
+            self.set_status(401)
+            self.finish("Unauthorized")
+            return
+        for file_path, data in self.fake.files.values():
+            if file_path == path:
+                self.set_header("Content-Type", "application/octet-stream")
+                self.finish(data)
+                return
         self.set_status(404)
         self.finish("Not Found")
+
+
+def _as_telegram_photo(data: bytes, limit: int) -> tuple[bytes, int, int]:
+    import io
+
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(data)).convert("RGB")
+    img.thumbnail((limit, limit), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=87)
+    return buf.getvalue(), img.width, img.height
 
 
 # -- the bot under test ---------------------------------------------------------------------------------------
