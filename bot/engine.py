@@ -205,6 +205,11 @@ class Engine:
         warnings: list[str] = []
         if audience is None:
             audience = self.audience(message, lang, jurisdiction, warnings=warnings)
+        unread = languages.unread_language(message.text[:2000])
+        if unread:
+            warnings.append(f"written in a language the bot does not read ({unread})")
+            return Answer(message.text, audience.lang, audience, "out_of_scope", 0.0, [], False, "out_of_scope",
+                          None, warnings)
         question = self._ranked_answer(message, audience, warnings)
         crisis = self.check_crisis(message)
         if not crisis.crisis:
