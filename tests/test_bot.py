@@ -235,7 +235,8 @@ async def test_contacting_family_offers_a_forwardable_card_for_relatives(bot: Bo
     await user.press(_("Card for family and contacts"), message=verdict)
     card = await user.reply()
     assert _("To family, friends and colleagues contacted by a debt collector") in card.bold()
-    assert _("You do not owe this debt. Only the borrower, and a guarantor who signed, must repay it.") in card.text
+    assert _("As a rule you do not owe this debt: the borrower must repay it, and so must anyone who signed as "
+             "guarantor or co-borrower (a spouse may share some debts taken on for the household).") in card.text
     assert _("How to report the caller") in card.text
     assert not card.buttons          # forwardable: nothing that only works for the borrower
 
