@@ -21,6 +21,8 @@ class Settings:
     answer_confidence: float = 0.45
     answer_floor: float = 0.12
     learned_detector: bool = True     # the model beside the patterns (bot/model.py)
+    answer_margin: float = 0.03       # the top topic must lead the next different one by this much ...
+    answer_ratio: float = 1.35        # ... and score this many times as high (unless above answer_confidence)
     database: Path = ROOT / "data" / "rights-bot.sqlite3"
     retention_days: int = 180
     telegram: dict[str, Any] = field(default_factory=dict)
@@ -42,6 +44,8 @@ def load_settings(path: Path | None = None) -> Settings:
         answer_confidence=float(engine.get("answer_confidence", 0.45)),
         answer_floor=float(engine.get("answer_floor", 0.12)),
         learned_detector=bool(engine.get("learned_detector", True)),
+        answer_margin=float(engine.get("answer_margin", 0.03)),
+        answer_ratio=float(engine.get("answer_ratio", 1.35)),
         database=_under_root(database),
         retention_days=int(storage.get("retention_days", 180)),
         telegram=dict(raw.get("telegram") or {}),

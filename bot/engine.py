@@ -243,9 +243,10 @@ class Engine:
         answer (a finer topic and its broad one do not compete), clearly, or by half again."""
         own = self._taxonomy_topic.get(top.topic, top.topic)
         rival = next((r.score for r in rest if self._taxonomy_topic.get(r.topic, r.topic) != own), 0.0)
-        if top.score - rival < 0.05:
+        s = self.settings
+        if top.score - rival < s.answer_margin:
             return False
-        return top.score >= self.settings.answer_confidence or (top.score >= 0.2 and top.score >= 1.5 * rival)
+        return top.score >= s.answer_confidence or (top.score >= 0.2 and top.score >= s.answer_ratio * rival)
 
 
 def detect_language(norm: Normalised, default: str | None = None) -> str:
