@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 
-from bot.config import load_settings
-from bot.engine import Engine
-from bot.kb.loader import load_kb
+# The state the code writes by default (SQLite file, heartbeat, the local chat's files) goes to a directory of this
+# test session, never to the developer's ~/.local/state; tests that care set their own (bot/config.py: state_dir).
+os.environ["XDG_STATE_HOME"] = _STATE = tempfile.mkdtemp(prefix="rights-bot-tests-state-")
+atexit.register(shutil.rmtree, _STATE, True)
+for _var in ("STATE_DIRECTORY", "CREDENTIALS_DIRECTORY", "TELEGRAM_BOT_TOKEN_FILE"):
+    os.environ.pop(_var, None)
+
+from bot.config import load_settings  # noqa: E402
+from bot.engine import Engine  # noqa: E402
+from bot.kb.loader import load_kb  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.config import ROOT
+from bot.config import DATA_ROOT
 from bot.kb.yamlio import KBError, load_located
 
 LANGS = ("zh-Hans", "zh-Hant", "en")
@@ -405,7 +405,7 @@ def _knowledge_dir() -> Path:
     try:
         return load_settings().knowledge_dir
     except Exception:      # a broken config.yaml is reported where the bot starts; the plan uses the default
-        return ROOT / "knowledge"
+        return DATA_ROOT / "knowledge"
 
 
 def load_rules_file(path: Path) -> PlanRules:
