@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 from typing import Any, Callable, TextIO
 
-from bot.config import load_settings
+from bot.config import ConfigInvalid, load_settings
 from bot.load_engine import load_engine
 
 
@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
+    except ConfigInvalid as exc:
+        print(f"rights-bot: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -283,6 +286,11 @@ def _corpus():  # type: ignore[no-untyped-def]
     from bot.kb.loader import KBInvalid, load_kb
 
     settings = load_settings()
+    if not settings.corpus_dir.is_dir():
+        # not in an installed package: the corpus is the project's training and evaluation data, not the bot's
+        print(f"rights-bot: no corpus at {settings.corpus_dir}: it is part of the source repository, not of the "
+              "installed package; run this in a checkout, or set corpus_dir (RIGHTS_BOT_CORPUS_DIR)", file=sys.stderr)
+        raise SystemExit(1)
     try:
         kb = load_kb(settings.knowledge_dir)
     except KBInvalid as exc:
