@@ -1,4 +1,4 @@
-"""Command-line interface: `rights-bot assess | answer | kb | chat | run | plan`."""
+"""Command-line interface: `rights-bot assess | answer | kb | corpus | chat | run | health | plan`."""
 
 from __future__ import annotations
 
@@ -62,8 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     cst.set_defaults(func=cmd_corpus_stats)
     chat = sub.add_parser("chat", help="talk to the bot in the terminal (the same handlers as on Telegram)")
     chat.set_defaults(func=cmd_chat)
-    run = sub.add_parser("run", help="run the Telegram bot (token from TELEGRAM_BOT_TOKEN)")
+    run = sub.add_parser("run", help="run the Telegram bot (token from TELEGRAM_BOT_TOKEN or TELEGRAM_BOT_TOKEN_FILE)")
     run.set_defaults(func=cmd_run)
+    health = sub.add_parser("health", help="exit 0 when a running bot's heartbeat (in the state directory) is fresh")
+    health.add_argument("--max-age", type=float, default=90.0, metavar="SECONDS",
+                        help="the oldest heartbeat that counts as alive (default 90: three missed)")
+    health.add_argument("--json", action="store_true", help="print the heartbeat's content")
+    health.set_defaults(func=cmd_health)
     plan = sub.add_parser("plan", help="compute a repayment plan from answers in JSON")
     plan.set_defaults(func=cmd_plan)
     add_plan_arguments(plan)
@@ -82,6 +87,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     from handlers.app import run_bot
 
     return run_bot(args)
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    from bot.health import check
+
+    code, line, beat = check(load_settings().heartbeat_file, args.max_age)
+    if args.json:
+        _print_json({"healthy": code == 0, "message": line, "heartbeat": beat})
+    else:
+        print(line, file=sys.stdout if code == 0 else sys.stderr)
+    return code
 
 
 def cmd_plan(args: argparse.Namespace) -> int:

@@ -212,6 +212,7 @@ class Storage:
         self._seen: dict[int, int] = {}          # user -> last seen, not yet written
         self._flusher: asyncio.Task[None] | None = None
         self.problem: str | None = None         # why the database could not be opened (degraded mode)
+        self.problem_reason: str | None = None  # the same in one word (busy, full, read-only, damaged …)
         self._degraded_logged = False
 
     # -- lifecycle -----------------------------------------------------------------------------------
@@ -245,7 +246,7 @@ class Storage:
                 await db.close()
                 raise
             self._db = db
-            self.problem = None
+            self.problem = self.problem_reason = None
             self._flusher = asyncio.get_running_loop().create_task(self._flush_seen_forever())
         return self
 
@@ -278,7 +279,7 @@ class Storage:
 
     def _unavailable(self, exc: BaseException) -> StorageUnavailable:
         reason = "newer schema" if isinstance(exc, RuntimeError) else _reason(exc)
-        self.problem = f"{reason} ({exc})"
+        self.problem, self.problem_reason = f"{reason} ({exc})", reason
         return StorageUnavailable(reason, f"{self.path}: {exc}")
 
     async def close(self) -> None:
@@ -299,6 +300,15 @@ class Storage:
     @property
     def is_open(self) -> bool:
         return self._db is not None
+
+    def state(self) -> dict[str, Any]:
+        """For /healthz and the heartbeat: open, unavailable (with the reason in a word) or closed; no path, no
+        message text."""
+        if self._db is not None:
+            return {"state": "open", "schema": SCHEMA_VERSION}
+        if self.problem_reason:
+            return {"state": "unavailable", "reason": self.problem_reason}
+        return {"state": "closed"}
 
     async def _migrate(self, db: aiosqlite.Connection) -> None:
         async with db.execute("PRAGMA user_version") as cur:
