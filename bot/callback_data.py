@@ -13,7 +13,7 @@ no kind, or decodes to None, and is answered as expired.
                                              do now), c (where to complain), f (card for family); region = the
                                              region judged; ids = short signal ids
     t:<topic>[:<region>]                     a topic of the knowledge base (under the law of a region)
-    tb:<l|c>:<topic>:<region>                a topic answer's legal basis / where to get help
+    tb:<l|c|a>:<topic>:<region>              a topic answer's legal basis / where to get help / in full
     rp:<page>                                a page of /rights
     fb:<t|p>:<ref>:<u|d>                     feedback on a topic / on the practices of an assessment
     amb:<m|q>:<token>                        an ambiguous text is a message / a question
@@ -93,7 +93,7 @@ MENU = Kind("m", (r"check|ask|rights|help|region",))
 DETAIL = Kind("a", (r"[lranfc]", _REGION, _SHORT_IDS))
 TOPIC = Kind("t", (_ID,))
 TOPIC_IN = Kind("t", (_ID, _REGION))          # a topic answered under the law of a region
-TOPIC_DETAIL = Kind("tb", (r"[lc]", _ID, _REGION))
+TOPIC_DETAIL = Kind("tb", (r"[lca]", _ID, _REGION))     # legal basis, help channels, the full answer
 RIGHTS_PAGE = Kind("rp", (r"\d{1,3}",))
 FEEDBACK = Kind("fb", (r"[tp]", rf"{_ID}|{_SHORT_IDS}", r"[ud]"))
 AMBIGUOUS = Kind("amb", (r"[mq]", _TOKEN))

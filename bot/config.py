@@ -59,6 +59,8 @@ class _Section(BaseModel):
 class EngineConfig(_Section):
     answer_confidence: float = Field(0.45, ge=0, le=1)
     answer_floor: float = Field(0.12, ge=0, le=1)
+    answer_margin: float = Field(0.03, ge=0, le=1)
+    answer_ratio: float = Field(1.35, ge=1)
     learned_detector: bool = True
 
 
@@ -118,6 +120,8 @@ class Settings:
     answer_confidence: float = 0.45
     answer_floor: float = 0.12
     learned_detector: bool = True     # the model beside the patterns (bot/model.py)
+    answer_margin: float = 0.03       # the top topic must lead the next different one by this much ...
+    answer_ratio: float = 1.35        # ... and score this many times as high (unless above answer_confidence)
     database: Path = field(default_factory=lambda: state_dir() / DEFAULT_DATABASE)
     retention_days: int = 180
     telegram: dict[str, Any] = field(default_factory=dict)
@@ -159,6 +163,8 @@ def load_settings(path: Path | None = None) -> Settings:
         answer_confidence=cfg.engine.answer_confidence,
         answer_floor=cfg.engine.answer_floor,
         learned_detector=cfg.engine.learned_detector,
+        answer_margin=cfg.engine.answer_margin,
+        answer_ratio=cfg.engine.answer_ratio,
         database=database if database.is_absolute() else state / database,
         retention_days=cfg.storage.retention_days,
         telegram=cfg.telegram.model_dump(),

@@ -108,6 +108,7 @@ class Analysis:
         self.text, self._engine = text, engine
         self.message = engine.read(text)
         self.audience = engine.audience(self.message, lang, region, user_lang_code)
+        self.unread_language = languages.unread_language(text[:2000])   # a language the bot cannot read
         self._assessment: Assessment | None = None
         self._answer: Answer | None = None
 
@@ -415,6 +416,8 @@ class Dialogue:
     def respond(self, analysis: Analysis, lang: str, jurisdiction: str | None = None, *, kind: str,
                 crisis_done: bool = False, pending_token: str | None = None) -> list[Reply]:
         """Replies to a text already classified as `kind`; crisis support first unless already sent."""
+        if analysis.unread_language and not analysis.crisis:
+            return [self.unread(analysis.unread_language)]
         out: list[Reply] = []
         if kind == "message":
             if not crisis_done and analysis.crisis:
@@ -429,6 +432,14 @@ class Dialogue:
         else:
             out.append(self.ambiguous(lang, pending_token or ""))
         return out
+
+    def unread(self, code: str) -> Reply:
+        """A text in a language the bot does not read: which languages it reads, in each of them (never a guess)."""
+        names = {lang: self.language_name(lang) for lang in LANGUAGES}
+        return Reply(render("unread_language.html.j2", "en",
+                            lines=[(lang, gettext_for(lang)("I can read only these languages: %(languages)s. Please "
+                                                           "write to me in one of them.") % {"languages": ", ".join(
+                                                               names.values())}) for lang in LANGUAGES]))
 
     def crisis_reply(self, analysis: Analysis, lang: str) -> Reply:
         """Support first, and still an answer: a short warm line and the region's crisis lines, then the answer to
@@ -545,6 +556,10 @@ class Dialogue:
         region = audience.region
         buttons = []
         details = []
+        full = ans.text.get(lang)
+        text = _lead(full)
+        if text != full:
+            buttons.append([Button(_("The full answer"), cb.TOPIC_DETAIL.encode("a", topic_id, region))])
         if ans.sources:
             details.append(Button(_("Legal basis"), cb.TOPIC_DETAIL.encode("l", topic_id, region)))
         if ans.channels:
@@ -556,7 +571,7 @@ class Dialogue:
         buttons.append([Button(_("Change region"), cb.MENU.encode("region"))])
         buttons.append([Button("👍", cb.FEEDBACK.encode("t", topic_id, "u")),
                         Button("👎", cb.FEEDBACK.encode("t", topic_id, "d"))])
-        return Reply(render("topic.html.j2", lang, title=topic.title.get(lang), answer=ans.text.get(lang),
+        return Reply(render("topic.html.j2", lang, title=topic.title.get(lang), answer=text,
                             law=self.law_line(audience, lang)), buttons)
 
     def topic_detail(self, what: str, topic_id: str, lang: str, region: str | None) -> Outcome:
@@ -567,6 +582,9 @@ class Dialogue:
         ans = judge.answer(topic) if topic is not None else None
         if ans is None or topic is None:
             return self.expired(lang)
+        if what == "a":
+            return Outcome([Reply(render("topic.html.j2", lang, title=topic.title.get(lang), answer=ans.text.get(lang),
+                                         law=self.law_line(audience, lang)))])
         if what == "l":
             basis = judge.citations(ans.sources, lang, summary=True)
             return Outcome([Reply(render("topic_basis.html.j2", lang, title=topic.title.get(lang), basis=basis,
@@ -730,6 +748,29 @@ class Dialogue:
         if jurisdiction == OTHER:
             return gettext_for(lang)("Somewhere else")
         return self.region_name(jurisdiction, lang)
+
+
+LEAD_CHARS = 480     # a topic answer longer than this shows its opening on the first screen, the rest one tap away
+
+
+def _lead(text: str) -> str:
+    """The opening of an answer that fits a phone screen: whole lines, up to LEAD_CHARS (at least the first)."""
+    if len(text) <= LEAD_CHARS:
+        return text
+    out: list[str] = []
+    for line in text.splitlines():
+        if out and len("\n".join([*out, line])) > LEAD_CHARS:
+            break
+        out.append(line)
+    lead = "\n".join(out)
+    if len(lead) > LEAD_CHARS:           # one long paragraph: its first sentences
+        sentences = re.findall(r"[^。！？.!?]+[。！？.!?]*\s*", lead)
+        lead = ""
+        for sentence in sentences:
+            if lead and len(lead + sentence) > LEAD_CHARS:
+                break
+            lead += sentence
+    return lead.rstrip() + " …"
 
 
 def _one_per_category(findings: list[Finding]) -> list[Finding]:

@@ -205,6 +205,11 @@ class Engine:
         warnings: list[str] = []
         if audience is None:
             audience = self.audience(message, lang, jurisdiction, warnings=warnings)
+        unread = languages.unread_language(message.text[:2000])
+        if unread:
+            warnings.append(f"written in a language the bot does not read ({unread})")
+            return Answer(message.text, audience.lang, audience, "out_of_scope", 0.0, [], False, "out_of_scope",
+                          None, warnings)
         question = self._ranked_answer(message, audience, warnings)
         crisis = self.check_crisis(message)
         if not crisis.crisis:
@@ -238,9 +243,10 @@ class Engine:
         answer (a finer topic and its broad one do not compete), clearly, or by half again."""
         own = self._taxonomy_topic.get(top.topic, top.topic)
         rival = next((r.score for r in rest if self._taxonomy_topic.get(r.topic, r.topic) != own), 0.0)
-        if top.score - rival < 0.05:
+        s = self.settings
+        if top.score - rival < s.answer_margin:
             return False
-        return top.score >= self.settings.answer_confidence or (top.score >= 0.2 and top.score >= 1.5 * rival)
+        return top.score >= s.answer_confidence or (top.score >= 0.2 and top.score >= s.answer_ratio * rival)
 
 
 def detect_language(norm: Normalised, default: str | None = None) -> str:

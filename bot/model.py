@@ -46,13 +46,20 @@ def model_text(normalised: str) -> str:
     return _SPACES.sub(" ", _DIGITS.sub("0", normalised))
 
 
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9']*")
+
+
 def char_ngrams(text: str) -> list[str]:
-    """scikit-learn's `analyzer="char"` n-grams, exactly (its whitespace folding included)."""
+    """Character 1-3-grams (scikit-learn's `analyzer="char"`, its whitespace folding included), plus Latin words
+    and word pairs: three characters say much about Chinese and little about English."""
     text = _SPACES.sub(" ", text)
     out = []
     n_len = len(text)
     for n in range(NGRAMS[0], min(NGRAMS[1] + 1, n_len + 1)):
         out.extend(text[i:i + n] for i in range(n_len - n + 1))
+    words = _LATIN_WORD.findall(text)
+    out.extend("w:" + w for w in words)
+    out.extend("b:" + a + "_" + b for a, b in zip(words, words[1:]))
     return out
 
 
