@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 from collections import Counter
-from typing import Any, Callable, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from bot.config import ConfigInvalid, load_settings
 from bot.load_engine import load_engine
@@ -255,7 +256,7 @@ def example_failures(engine) -> list[str]:
     return out
 
 
-def _pattern_findings(engine, text: str, lang: str, jur: str) -> set[str]:  # type: ignore[no-untyped-def]
+def _pattern_findings(engine, text: str, lang: str, jur: str) -> set[str]:
     """The signals the patterns find (examples prove the patterns; the learned detector is measured elsewhere)."""
     return {f.id for f in engine.assess(text, lang, jur).findings if f.source == "pattern"}
 
@@ -297,7 +298,7 @@ def cmd_kb_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def _corpus():  # type: ignore[no-untyped-def]
+def _corpus():
     from bot.corpus import load_corpus
     from bot.kb.loader import KBInvalid, load_kb
 

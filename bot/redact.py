@@ -12,7 +12,8 @@ import datetime as dtm
 import json
 import logging
 import re
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 # 123456789:AA... (the 35-character secret part); rules-bot's pattern, a little wider on the id
 TOKEN_RE = re.compile(r"(?<![0-9])\d{5,}:[A-Za-z0-9_-]{30,}")

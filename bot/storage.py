@@ -153,7 +153,7 @@ class Key(str):
 
     _SHAPE = re.compile(r"[A-Za-z0-9_.:,\-\[\] ]{0,200}")
 
-    def __new__(cls, value: str) -> "Key":
+    def __new__(cls, value: str) -> Key:
         if not isinstance(value, str) or not cls._SHAPE.fullmatch(value):
             raise ValueError(f"not an identifier: {str(value)[:40]!r}")
         return super().__new__(cls, value)
@@ -217,7 +217,7 @@ class Storage:
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
-    async def open(self) -> "Storage":
+    async def open(self) -> Storage:
         """Open the file (creating it and its folder, owner-only), switch to WAL, check it, apply pending
         migrations. Idempotent. Raises StorageUnavailable, with a plain reason, when the file cannot be used."""
         async with self._open_lock:
@@ -416,7 +416,7 @@ class Storage:
             "WHERE user_id = ?", (user_id,))
         raw = next(iter(rows), None)
         keys = ("user_id", "language", "jurisdiction", "consent_store_text", "created_at", "last_seen")
-        row = dict(zip(keys, raw)) if raw is not None else None
+        row = dict(zip(keys, raw, strict=True)) if raw is not None else None
         self._users[user_id] = row
         if row is not None and user_id in self._seen:
             row["last_seen"] = max(row["last_seen"], self._seen[user_id])

@@ -20,15 +20,34 @@ import logging
 import os
 import secrets
 import sys
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-from telegram import BotCommand, CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message, TelegramObject, \
-    Update
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    TelegramObject,
+    Update,
+)
 from telegram.constants import MessageEntityType, ParseMode
 from telegram.error import BadRequest, InvalidToken, TelegramError, TimedOut
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, ApplicationHandlerStop,
-                          BaseRateLimiter, CallbackQueryHandler, CommandHandler, ContextTypes, Defaults,
-                          MessageHandler, TypeHandler, filters)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 from telegram.request import BaseRequest
 
 from bot import callback_data as cb
@@ -36,12 +55,28 @@ from bot.config import ConfigInvalid, Settings, load_settings, secret, telegram_
 from bot.dialogue import Dialogue, InboundLimiter, Outcome, PendingTexts, classify
 from bot.engine import Engine
 from bot.i18n import gettext_for, normalise_language_code
-from bot.redact import JsonFormatter, SecretFormatter, add_arg_sanitizer, add_secret, install_log_redaction, redact, \
-    summarise_for_log
+from bot.redact import (
+    JsonFormatter,
+    SecretFormatter,
+    add_arg_sanitizer,
+    add_secret,
+    install_log_redaction,
+    redact,
+    summarise_for_log,
+)
 from bot.storage import Storage, StorageError
 from handlers import plan, reminders
-from handlers.context import RightsContext, Services, analyse, answer_query, prefs, private, remove_keyboard, send, \
-    update_text
+from handlers.context import (
+    RightsContext,
+    Services,
+    analyse,
+    answer_query,
+    prefs,
+    private,
+    remove_keyboard,
+    send,
+    update_text,
+)
 from handlers.health import enable_heartbeat, remove_heartbeat, schedule_heartbeat
 from handlers.persistence import SQLitePersistence
 from handlers.telegram_retry import READ_TIMEOUT, PatientRateLimiter
@@ -484,8 +519,8 @@ async def on_topic(update: Update, context: RightsContext) -> None:
     """A topic, under the law its button names (the one its question was answered under), else the user's."""
     data = update.callback_query.data if update.callback_query else None
     lang, jur = await prefs(update, context)
-    values = cb.TOPIC_IN.decode(data) or (*_values(update, cb.TOPIC), jur)
-    topic, region = values[0], values[1]
+    within = cb.TOPIC_IN.decode(data)
+    topic, region = (within[0], within[1]) if within else (_values(update, cb.TOPIC)[0], jur)
     await _finish(update, context, Outcome([context.services.dialogue.topic(topic, lang, region)]))
 
 

@@ -262,7 +262,8 @@ class LocalChat:
         await self.app.update_queue.join()
 
     def lang(self) -> str:
-        return normalise_language_code(self.user.get("language_code"))
+        code = self.user.get("language_code")
+        return normalise_language_code(code if isinstance(code, str) else None)
 
 
 def _language_from_environment() -> str | None:
@@ -274,7 +275,7 @@ def _language_from_environment() -> str | None:
     return None
 
 
-def _line_reader(stdin: Any) -> "asyncio.Queue[Any]":
+def _line_reader(stdin: Any) -> asyncio.Queue[Any]:
     """Lines of a pipe in a queue, read by a daemon thread (so Ctrl-C never waits for a pending read)."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue()

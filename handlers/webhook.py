@@ -46,9 +46,9 @@ class _Quiet(tornado.web.RequestHandler):
 
 
 class UpdateHandler(_Quiet):
-    SUPPORTED_METHODS = ("POST",)  # type: ignore[assignment]
+    SUPPORTED_METHODS = ("POST",)
 
-    def initialize(self, app: AnyApp, secret_token: str) -> None:  # type: ignore[override]
+    def initialize(self, app: AnyApp, secret_token: str) -> None:
         self.app, self.secret_token = app, secret_token
 
     async def post(self) -> None:
@@ -70,9 +70,9 @@ class UpdateHandler(_Quiet):
 
 
 class HealthHandler(_Quiet):
-    SUPPORTED_METHODS = ("GET", "HEAD")  # type: ignore[assignment]
+    SUPPORTED_METHODS = ("GET", "HEAD")
 
-    def initialize(self, app: AnyApp) -> None:  # type: ignore[override]
+    def initialize(self, app: AnyApp) -> None:
         self.app = app
 
     def get(self) -> None:

@@ -113,7 +113,8 @@ def test_the_unpacked_wheel_finds_its_data_and_keeps_state_in_the_state_director
 
 def test_systemd_state_directory_wins(unpacked: Path, tmp_path: Path) -> None:
     env = {**_env(unpacked, tmp_path / "xdg"), "STATE_DIRECTORY": f"{tmp_path / 'sd'}:{tmp_path / 'other'}"}
-    out = subprocess.run([sys.executable, "-c", "from bot.config import load_settings; print(load_settings().database)"],
-                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    code = "from bot.config import load_settings; print(load_settings().database)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=60)
     assert out.returncode == 0, out.stderr
     assert Path(out.stdout.strip()) == tmp_path / "sd" / "rights-bot.sqlite3"

@@ -26,9 +26,10 @@ jurisdiction's language (CN zh-Hans; HK, TW zh-Hant; US en), the user also in th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 import opencc
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -37,8 +38,19 @@ from markupsafe import escape
 from bot.config import DATA_ROOT
 from bot.plan.amounts import format_yuan
 from bot.plan.checks import Dispute, Flag, Position
-from bot.plan.labels import (ACCOUNT_LABEL, ID_LABEL, expense_label, flag_message, format_date, format_months, kind_label, pointer_texts,
-                             rate_phrase, reason_label, translator)
+from bot.plan.labels import (
+    ACCOUNT_LABEL,
+    ID_LABEL,
+    expense_label,
+    flag_message,
+    format_date,
+    format_months,
+    kind_label,
+    pointer_texts,
+    rate_phrase,
+    reason_label,
+    translator,
+)
 from bot.plan.model import EXPENSE_KEYS, PlanInput
 from bot.plan.rules import PlanRules, cite_ids
 from bot.plan.schedule import EXCEEDS, OK, OK_IF_WAIVED, UNAFFORDABLE, CreditorPlan, Plan
