@@ -63,3 +63,22 @@ async def bot(fake_telegram: FakeTelegram, engine: Engine, tmp_path: Path) -> As
         await harness.stop()
     if not harness.expect_errors:
         assert not fake_telegram.errors, f"the fake Bot API answered errors: {fake_telegram.errors}"
+
+
+# -- unit and end-to-end tests -----------------------------------------------------------------------------------
+# `pytest -m "not e2e"` runs the unit tests (`make unit`); `make test` runs all. End to end: every test that uses
+# the fake Bot API (the fixtures above and /plan's in test_plan_bot.py and test_plan_faults.py, directly or through
+# another fixture), and the modules and tests below, which run the program as a subprocess or read pictures with
+# the OCR models. New modules of that kind mark themselves (pytestmark = pytest.mark.e2e).
+E2E_MODULES = {"test_bot_process", "test_cli", "test_ocr"}
+E2E_TESTS = {"test_corpus_check_names_file_entry_and_field"}
+E2E_FIXTURES = {"fake_telegram", "bot", "pbot", "quick_pbot"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module = getattr(getattr(item, "module", None), "__name__", "")
+        name = getattr(item, "originalname", item.name)
+        if (E2E_FIXTURES & set(getattr(item, "fixturenames", ())) or module in E2E_MODULES
+                or name in E2E_TESTS):
+            item.add_marker(pytest.mark.e2e)
