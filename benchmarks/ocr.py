@@ -87,8 +87,8 @@ def main() -> int:
         same = same_assessment(assess_reading(engine, reading, s.lang, s.jurisdiction),
                                assess_text(engine, s.expected, s.lang, s.jurisdiction))
         cpu_times.append((s, cpu))
-        rows.append((dataclasses.replace(s, image=None), reading, dt, accuracy(s.expected, reading.text), accuracy(s.expected, reading.text, True),
-                     same))
+        rows.append((dataclasses.replace(s, image=None), reading, dt, accuracy(s.expected, reading.text),
+                     accuracy(s.expected, reading.text, True), same))
     print(f"{len(rows)} images ({sum(1 for r in rows if not r[0].degraded)} clean, "
           f"{sum(1 for r in rows if r[0].degraded)} degraded) from {len(rows) // 4} knowledge-base messages")
     for label, sel in (("clean", [r for r in rows if not r[0].degraded]),
@@ -122,7 +122,7 @@ def main() -> int:
     if args.rss:
         print(bot_rss())
     if args.show_failures:
-        for s, reading, dt, acc, _, same in rows:
+        for s, reading, _dt, acc, _, same in rows:
             if acc < 0.98 or not same:
                 print(f"--- {s.name} acc {acc:.2%} same {same} conf {reading.confidence:.3f}")
                 print("expected:", s.expected.replace("\n", " | "))

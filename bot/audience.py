@@ -26,7 +26,8 @@ OTHER = "other"
 
 @lru_cache(maxsize=1)
 def iso_regions() -> frozenset[str]:
-    return frozenset(code for code in Locale("en").territories if code.isalpha() and len(code) == 2)
+    return frozenset(code for code in Locale("en").territories
+                     if isinstance(code, str) and code.isalpha() and len(code) == 2)
 
 
 @dataclass(frozen=True)

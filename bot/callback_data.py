@@ -59,7 +59,7 @@ class Kind:
         if len(values) != len(self.fields):
             raise CallbackDataError(f"{self.prefix}: {len(self.fields)} field(s) expected, got {len(values)}")
         parts = [self.prefix]
-        for value, field in zip(values, self.fields):
+        for value, field in zip(values, self.fields, strict=True):
             text = str(value)
             if not re.fullmatch(field, text):
                 raise CallbackDataError(f"{self.prefix}: {text[:80]!r} does not fit")

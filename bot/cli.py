@@ -1,4 +1,4 @@
-"""Command-line interface: `rights-bot assess | answer | kb | chat | run | plan`."""
+"""Command-line interface: `rights-bot assess | answer | kb | corpus | chat | run | health | plan`."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import argparse
 import json
 import sys
 from collections import Counter
-from typing import Any, Callable, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
-from bot.config import load_settings
+from bot.config import ConfigInvalid, load_settings
 from bot.load_engine import load_engine
 
 
@@ -20,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
+    except ConfigInvalid as exc:
+        print(f"rights-bot: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -59,8 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     cst.set_defaults(func=cmd_corpus_stats)
     chat = sub.add_parser("chat", help="talk to the bot in the terminal (the same handlers as on Telegram)")
     chat.set_defaults(func=cmd_chat)
-    run = sub.add_parser("run", help="run the Telegram bot (token from TELEGRAM_BOT_TOKEN)")
+    run = sub.add_parser("run", help="run the Telegram bot (token from TELEGRAM_BOT_TOKEN or TELEGRAM_BOT_TOKEN_FILE)")
     run.set_defaults(func=cmd_run)
+    health = sub.add_parser("health", help="exit 0 when a running bot's heartbeat (in the state directory) is fresh")
+    health.add_argument("--max-age", type=float, default=90.0, metavar="SECONDS",
+                        help="the oldest heartbeat that counts as alive (default 90: three missed)")
+    health.add_argument("--json", action="store_true", help="print the heartbeat's content")
+    health.set_defaults(func=cmd_health)
     plan = sub.add_parser("plan", help="compute a repayment plan from answers in JSON")
     plan.set_defaults(func=cmd_plan)
     add_plan_arguments(plan)
@@ -79,6 +88,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     from handlers.app import run_bot
 
     return run_bot(args)
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    from bot.health import check
+
+    code, line, beat = check(load_settings().heartbeat_file, args.max_age)
+    if args.json:
+        _print_json({"healthy": code == 0, "message": line, "heartbeat": beat})
+    else:
+        print(line, file=sys.stdout if code == 0 else sys.stderr)
+    return code
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -236,7 +256,7 @@ def example_failures(engine) -> list[str]:
     return out
 
 
-def _pattern_findings(engine, text: str, lang: str, jur: str) -> set[str]:  # type: ignore[no-untyped-def]
+def _pattern_findings(engine, text: str, lang: str, jur: str) -> set[str]:
     """The signals the patterns find (examples prove the patterns; the learned detector is measured elsewhere)."""
     return {f.id for f in engine.assess(text, lang, jur).findings if f.source == "pattern"}
 
@@ -278,11 +298,16 @@ def cmd_kb_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def _corpus():  # type: ignore[no-untyped-def]
+def _corpus():
     from bot.corpus import load_corpus
     from bot.kb.loader import KBInvalid, load_kb
 
     settings = load_settings()
+    if not settings.corpus_dir.is_dir():
+        # not in an installed package: the corpus is the project's training and evaluation data, not the bot's
+        print(f"rights-bot: no corpus at {settings.corpus_dir}: it is part of the source repository, not of the "
+              "installed package; run this in a checkout, or set corpus_dir (RIGHTS_BOT_CORPUS_DIR)", file=sys.stderr)
+        raise SystemExit(1)
     try:
         kb = load_kb(settings.knowledge_dir)
     except KBInvalid as exc:

@@ -99,7 +99,7 @@ def load_corpus(root: Path, kb: KnowledgeBase) -> tuple[Corpus, list[KBError]]:
     return corpus, errors
 
 
-def _parse(path: Path, model: type[SourcesFile] | type[ItemsFile], errors: list[KBError]):  # type: ignore[no-untyped-def]
+def _parse(path: Path, model: type[SourcesFile] | type[ItemsFile], errors: list[KBError]):
     try:
         located = load_located(path)
     except KBError as exc:

@@ -38,7 +38,7 @@ class CrisisModel:
         self.weights, self.threshold = weights, threshold
 
     @classmethod
-    def load(cls, path: Path = CRISIS_MODEL_PATH) -> "CrisisModel | None":
+    def load(cls, path: Path = CRISIS_MODEL_PATH) -> CrisisModel | None:
         if not path.exists():
             return None
         weights = Weights.load(path)

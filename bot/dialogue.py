@@ -10,18 +10,16 @@ Texts are never kept, except an ambiguous text while the user decides what it is
 
 from __future__ import annotations
 
-import datetime as dtm
 import hashlib
 import re
 import secrets
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from babel import Locale
-from babel.dates import format_date
 
 from bot import callback_data as cb
 from bot import languages
@@ -286,7 +284,8 @@ class Dialogue:
 
     def main_buttons(self, lang: str) -> list[list[Button]]:
         _ = gettext_for(lang)
-        return [[Button(_("Check a message"), cb.MENU.encode("check")), Button(_("Ask a question"), cb.MENU.encode("ask"))],
+        return [[Button(_("Check a message"), cb.MENU.encode("check")),
+                 Button(_("Ask a question"), cb.MENU.encode("ask"))],
                 [Button(_("Make a repayment plan"), self.plan_callback),
                  Button(_("My rights"), cb.MENU.encode("rights"))]]
 
@@ -504,7 +503,8 @@ class Dialogue:
         buttons.append([Button(_("Change region"), cb.MENU.encode("region"))])
         if a.findings:
             fb = self._ids_field([f.id for f in top], prefix="fb:p::u")
-            buttons.append([Button("👍", cb.FEEDBACK.encode("p", fb, "u")), Button("👎", cb.FEEDBACK.encode("p", fb, "d"))])
+            buttons.append([Button("👍", cb.FEEDBACK.encode("p", fb, "u")),
+                            Button("👎", cb.FEEDBACK.encode("p", fb, "d"))])
         more = max(0, len(top) - MAX_SUMMARY_FINDINGS)
         out.append(Reply(render("assessment.html.j2", lang, verdict=a.verdict,
                                 verdict_label=verdict_label(a.verdict, lang), findings=lines, more=more,
@@ -635,7 +635,8 @@ class Dialogue:
         judged = [(sig, judge.judgement(sig)) for sig in signals]
         law = self.law_line(audience, lang)
         if what in ("r", "a"):
-            items, seen = [], set()
+            items: list[dict[str, Any]] = []
+            seen: set[str] = set()
             for sig, j in judged:
                 short = [x for x in j.replies.short.get(lang) if x not in seen]
                 formal = j.replies.formal.get(lang) if what == "r" or j.replies.accepting is None \
@@ -660,7 +661,8 @@ class Dialogue:
             return Outcome([Reply(render("next_steps.html.j2", lang, todo=[], evidence=[], channels=channels,
                                          law=law, local_help=not audience.covered))])
         if what == "l":
-            items, cited = [], set()
+            items = []
+            cited: set[str] = set()
             for sig, j in judged:
                 basis = [c for c in judge.citations(j.legal_basis, lang, summary=True) if c["id"] not in cited]
                 cited.update(c["id"] for c in basis)

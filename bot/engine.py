@@ -68,7 +68,7 @@ class Answer:
     warnings: list[str] = field(default_factory=list)
     crisis: CrisisCheck = NO_CRISIS
     # when the text reads as crisis: what it asks besides, so the reply still answers the question
-    question: "Answer | None" = None
+    question: Answer | None = None
 
     @property
     def jurisdiction(self) -> str:
@@ -99,7 +99,7 @@ class Engine:
                                           kb.vocab, [], [])
 
     @classmethod
-    def load(cls, knowledge_dir: Path | None = None, settings: Settings | None = None) -> "Engine":
+    def load(cls, knowledge_dir: Path | None = None, settings: Settings | None = None) -> Engine:
         settings = settings or load_settings()
         return cls(load_kb(knowledge_dir or settings.knowledge_dir), settings)
 
@@ -221,7 +221,8 @@ class Engine:
     def _ranked_answer(self, message: Message, audience: Audience, warnings: list[str]) -> Answer:
         norm = message.norm
         forced = self.topic_matcher.match(self.topic_matcher.hits(norm, []))
-        forced.pop(self._crisis_owner, None)
+        if self._crisis_owner is not None:
+            forced.pop(self._crisis_owner, None)
         ranked = self.topic_index.rank(norm) if norm.text.strip() else []
 
         def make(topic: str, score: float, alts: list[TopicScore], confident: bool) -> Answer:

@@ -33,8 +33,8 @@ _EN_TIME = re.compile(r"(?<![\d:])(1[0-2]|0?[1-9])(?::([0-5]\d))?\s?(a\.?m\.?|p\
 
 
 # Words that make a time an opening hour or a range, not a moment of contact.
-_HOURS_WORDS = ("between", "from ", "until", "till", "open", "close", "hours", "营业", "服务时间", "工作时间", "客服时间",
-                "时间为", "时间是", "截止", "before", "by ")
+_HOURS_WORDS = ("between", "from ", "until", "till", "open", "close", "hours", "营业", "服务时间", "工作时间",
+                "客服时间", "时间为", "时间是", "截止", "before", "by ")
 
 
 @dataclass(frozen=True)

@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import gettext
 import io
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from bot import languages
-from bot.config import LANGUAGES, ROOT
+from bot.config import DATA_ROOT, LANGUAGES
 
 DOMAIN = "bot"
 
 
-@lru_cache(maxsize=None)
-def translations(lang: str, domain: str = DOMAIN, locales_dir: Path = ROOT / "locales") -> gettext.NullTranslations:
+@cache
+def translations(lang: str, domain: str = DOMAIN,
+                 locales_dir: Path = DATA_ROOT / "locales") -> gettext.NullTranslations:
     folder = languages.catalogue(lang) if lang in LANGUAGES else None
     path = locales_dir / folder / "LC_MESSAGES" / f"{domain}.po" if folder else None
     if path is None or not path.exists():

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dtm
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from babel.dates import format_date
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -62,7 +62,7 @@ class UnknownVocab(ValueError):
 
 class Matcher:
     def __init__(self, normaliser: Normaliser, owners: list[list[Pattern]], vocab: dict[str, list[str]],
-                 negators: list[str], breakers: list[str], conditionals: list[str] = (),
+                 negators: list[str], breakers: list[str], conditionals: Sequence[str] = (),
                  contexts: list[list[str]] | None = None):
         self._normaliser = normaliser
         self._terms: list[TermInfo] = []
@@ -205,7 +205,8 @@ class Matcher:
                 groups_hit.setdefault(idx, set()).add(gi)
         text = hits.norm.text
         scripts = {"": True, "cjk": hits.norm.cjk_chars > 0, "latin": _LATIN.search(text) is not None}
-        candidates = {idx for idx, needs in zip(self._regex_patterns, self._regex_script) if scripts[needs]}
+        candidates = {idx for idx, needs in zip(self._regex_patterns, self._regex_script, strict=True)
+                      if scripts[needs]}
         candidates.update(idx for idx, gs in groups_hit.items() if len(gs) == len(self.patterns[idx].groups))
         best: dict[int, Span] = {}
         for idx in sorted(candidates):

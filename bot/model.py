@@ -22,9 +22,9 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
@@ -53,13 +53,13 @@ def char_ngrams(text: str) -> list[str]:
     """Character 1-3-grams (scikit-learn's `analyzer="char"`, its whitespace folding included), plus Latin words
     and word pairs: three characters say much about Chinese and little about English."""
     text = _SPACES.sub(" ", text)
-    out = []
+    out: list[str] = []
     n_len = len(text)
     for n in range(NGRAMS[0], min(NGRAMS[1] + 1, n_len + 1)):
         out.extend(text[i:i + n] for i in range(n_len - n + 1))
     words = _LATIN_WORD.findall(text)
     out.extend("w:" + w for w in words)
-    out.extend("b:" + a + "_" + b for a, b in zip(words, words[1:]))
+    out.extend("b:" + a + "_" + b for a, b in zip(words, words[1:], strict=False))
     return out
 
 
@@ -80,7 +80,7 @@ class Weights:
     trained_on: str            # training_hash of what it was trained from
 
     @classmethod
-    def load(cls, path: Path = MODEL_PATH) -> "Weights":
+    def load(cls, path: Path = MODEL_PATH) -> Weights:
         with np.load(path, allow_pickle=False) as data:
             vocab = [str(x) for x in data["vocabulary"]]
             meta = json.loads(str(data["meta"]))
@@ -176,12 +176,12 @@ class ModelDetector:
 
     def _nearest(self, category: str, text: str, audience: Audience) -> tuple[Signal, str] | None:
         idx, val = self.weights.vector(text)
-        lookup = dict(zip(idx.tolist(), val.tolist()))
+        lookup = dict(zip(idx.tolist(), val.tolist(), strict=True))
         best: tuple[float, Signal, str] | None = None
         for signal, example, e_idx, e_val in self._examples.get(category, ()):
             if not signal.applies_in(audience.judge):
                 continue
-            sim = sum(lookup.get(i, 0.0) * v for i, v in zip(e_idx.tolist(), e_val.tolist()))
+            sim = sum(lookup.get(i, 0.0) * v for i, v in zip(e_idx.tolist(), e_val.tolist(), strict=True))
             if best is None or sim > best[0]:
                 best = (sim, signal, example)
         return (best[1], best[2]) if best else None

@@ -236,8 +236,8 @@ def _drop_fillers_inside_chinese(chars: list[str], *offsets: list[int]) -> tuple
             i += 1
     if all(keep):
         return chars, offsets
-    return ([c for c, k in zip(chars, keep) if k],
-            tuple([s for s, k in zip(off, keep) if k] for off in offsets))
+    return ([c for c, k in zip(chars, keep, strict=True) if k],
+            tuple([s for s, k in zip(off, keep, strict=True) if k] for off in offsets))
 
 
 def _join_spelled_out_letters(chars: list[str], starts: list[int], sep: str) -> tuple[list[str], list[int]]:
@@ -272,7 +272,7 @@ def _rewrite_table(lexicon: Lexicon) -> dict[str, str]:
         pinyin = syllables.split()
         if len(pinyin) != len(word):
             raise ValueError(f"lexicon.yaml: pinyin_words: {word}: {len(word)} characters but {len(pinyin)} syllables")
-        options = [[c, p] + ([p[0]] if len(p) > 1 else []) for c, p in zip(word, pinyin)]
+        options = [[c, p] + ([p[0]] if len(p) > 1 else []) for c, p in zip(word, pinyin, strict=True)]
         for parts in itertools.product(*options):
             latin = [x.isascii() for x in parts]
             if not any(latin):
@@ -284,7 +284,7 @@ def _rewrite_table(lexicon: Lexicon) -> dict[str, str]:
                 continue
             table.setdefault("".join(parts), word)
             spaced = parts[0]
-            for prev, cur, was_latin, is_latin in zip(parts, parts[1:], latin, latin[1:]):
+            for cur, was_latin, is_latin in zip(parts[1:], latin, latin[1:], strict=False):
                 spaced += (" " if was_latin != is_latin else "") + cur
             table.setdefault(spaced, word)
     for short, word in lexicon.abbreviations.items():

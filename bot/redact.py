@@ -8,9 +8,12 @@ the configured bot token) to the message, the arguments and the formatted traceb
 
 from __future__ import annotations
 
+import datetime as dtm
+import json
 import logging
 import re
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 # 123456789:AA... (the 35-character secret part); rules-bot's pattern, a little wider on the id
 TOKEN_RE = re.compile(r"(?<![0-9])\d{5,}:[A-Za-z0-9_-]{30,}")
@@ -179,3 +182,23 @@ class SecretFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return redact_secrets(super().format(record), _secrets)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line (RIGHTS_BOT_LOG_FORMAT=json): time, level, logger, message, and the exception or stack
+    when there is one. The record was already scrubbed when it was made (install_log_redaction: user texts
+    summarised, personal data in string arguments and secrets masked); each field, then the whole line, is passed
+    through redact_secrets as the text format's output is."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "time": dtm.datetime.fromtimestamp(record.created, dtm.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            out["exception"] = record.exc_text
+        if record.stack_info:
+            out["stack"] = self.formatStack(record.stack_info)
+        out = {k: redact_secrets(v, _secrets) if isinstance(v, str) else v for k, v in out.items()}
+        return redact_secrets(json.dumps(out, ensure_ascii=False), _secrets)

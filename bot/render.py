@@ -15,10 +15,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.config import ROOT
+from bot.config import DATA_ROOT
 from bot.i18n import translations
 
-TEMPLATE_DIR = ROOT / "locales" / "templates"
+TEMPLATE_DIR = DATA_ROOT / "locales" / "templates"
 MAX_MESSAGE = 4096          # Telegram's limit, in UTF-16 code units after entity parsing
 
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>")

@@ -153,7 +153,7 @@ class Key(str):
 
     _SHAPE = re.compile(r"[A-Za-z0-9_.:,\-\[\] ]{0,200}")
 
-    def __new__(cls, value: str) -> "Key":
+    def __new__(cls, value: str) -> Key:
         if not isinstance(value, str) or not cls._SHAPE.fullmatch(value):
             raise ValueError(f"not an identifier: {str(value)[:40]!r}")
         return super().__new__(cls, value)
@@ -212,11 +212,12 @@ class Storage:
         self._seen: dict[int, int] = {}          # user -> last seen, not yet written
         self._flusher: asyncio.Task[None] | None = None
         self.problem: str | None = None         # why the database could not be opened (degraded mode)
+        self.problem_reason: str | None = None  # the same in one word (busy, full, read-only, damaged …)
         self._degraded_logged = False
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
-    async def open(self) -> "Storage":
+    async def open(self) -> Storage:
         """Open the file (creating it and its folder, owner-only), switch to WAL, check it, apply pending
         migrations. Idempotent. Raises StorageUnavailable, with a plain reason, when the file cannot be used."""
         async with self._open_lock:
@@ -245,7 +246,7 @@ class Storage:
                 await db.close()
                 raise
             self._db = db
-            self.problem = None
+            self.problem = self.problem_reason = None
             self._flusher = asyncio.get_running_loop().create_task(self._flush_seen_forever())
         return self
 
@@ -278,7 +279,7 @@ class Storage:
 
     def _unavailable(self, exc: BaseException) -> StorageUnavailable:
         reason = "newer schema" if isinstance(exc, RuntimeError) else _reason(exc)
-        self.problem = f"{reason} ({exc})"
+        self.problem, self.problem_reason = f"{reason} ({exc})", reason
         return StorageUnavailable(reason, f"{self.path}: {exc}")
 
     async def close(self) -> None:
@@ -299,6 +300,15 @@ class Storage:
     @property
     def is_open(self) -> bool:
         return self._db is not None
+
+    def state(self) -> dict[str, Any]:
+        """For /healthz and the heartbeat: open, unavailable (with the reason in a word) or closed; no path, no
+        message text."""
+        if self._db is not None:
+            return {"state": "open", "schema": SCHEMA_VERSION}
+        if self.problem_reason:
+            return {"state": "unavailable", "reason": self.problem_reason}
+        return {"state": "closed"}
 
     async def _migrate(self, db: aiosqlite.Connection) -> None:
         async with db.execute("PRAGMA user_version") as cur:
@@ -406,7 +416,7 @@ class Storage:
             "WHERE user_id = ?", (user_id,))
         raw = next(iter(rows), None)
         keys = ("user_id", "language", "jurisdiction", "consent_store_text", "created_at", "last_seen")
-        row = dict(zip(keys, raw)) if raw is not None else None
+        row = dict(zip(keys, raw, strict=True)) if raw is not None else None
         self._users[user_id] = row
         if row is not None and user_id in self._seen:
             row["last_seen"] = max(row["last_seen"], self._seen[user_id])

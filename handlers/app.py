@@ -20,28 +20,64 @@ import logging
 import os
 import secrets
 import sys
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-from telegram import BotCommand, CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message, TelegramObject, \
-    Update
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    TelegramObject,
+    Update,
+)
 from telegram.constants import MessageEntityType, ParseMode
 from telegram.error import BadRequest, InvalidToken, TelegramError, TimedOut
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, ApplicationHandlerStop,
-                          BaseRateLimiter, CallbackQueryHandler, CommandHandler, ContextTypes, Defaults,
-                          MessageHandler, TypeHandler, filters)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 from telegram.request import BaseRequest
 
 from bot import callback_data as cb
-from bot.config import Settings, load_settings
+from bot.config import ConfigInvalid, Settings, load_settings, secret, telegram_token
 from bot.dialogue import Dialogue, InboundLimiter, Outcome, PendingTexts, classify
 from bot.engine import Engine
 from bot.i18n import gettext_for, normalise_language_code
-from bot.redact import SecretFormatter, add_arg_sanitizer, add_secret, install_log_redaction, redact, \
-    summarise_for_log
+from bot.redact import (
+    JsonFormatter,
+    SecretFormatter,
+    add_arg_sanitizer,
+    add_secret,
+    install_log_redaction,
+    redact,
+    summarise_for_log,
+)
 from bot.storage import Storage, StorageError
 from handlers import plan, reminders
-from handlers.context import RightsContext, Services, analyse, answer_query, prefs, private, remove_keyboard, send, \
-    update_text
+from handlers.context import (
+    RightsContext,
+    Services,
+    analyse,
+    answer_query,
+    prefs,
+    private,
+    remove_keyboard,
+    send,
+    update_text,
+)
+from handlers.health import enable_heartbeat, remove_heartbeat, schedule_heartbeat
 from handlers.persistence import SQLitePersistence
 from handlers.telegram_retry import READ_TIMEOUT, PatientRateLimiter
 from handlers.update_flow import FlushingUpdateProcessor, PasteJoiner, ScreeningRequest
@@ -172,7 +208,9 @@ def add_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data["services"]
     await set_command_menus(app)
-    if not await services.storage.open_or_degrade():
+    opened = await services.storage.open_or_degrade()
+    schedule_heartbeat(app)          # `rights-bot run` only (handlers/health.py)
+    if not opened:
         return
     try:
         purged = await services.storage.purge_inactive(services.settings.retention_days)
@@ -189,6 +227,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await remove_heartbeat(app)
     await app.bot_data["services"].storage.close()
 
 
@@ -480,8 +519,8 @@ async def on_topic(update: Update, context: RightsContext) -> None:
     """A topic, under the law its button names (the one its question was answered under), else the user's."""
     data = update.callback_query.data if update.callback_query else None
     lang, jur = await prefs(update, context)
-    values = cb.TOPIC_IN.decode(data) or (*_values(update, cb.TOPIC), jur)
-    topic, region = values[0], values[1]
+    within = cb.TOPIC_IN.decode(data)
+    topic, region = (within[0], within[1]) if within else (_values(update, cb.TOPIC)[0], jur)
     await _finish(update, context, Outcome([context.services.dialogue.topic(topic, lang, region)]))
 
 
@@ -674,8 +713,9 @@ def _objects_to_data(value: Any) -> Any:
     return value
 
 
-def configure_logging(level: str | int | None = None, token: str | None = None) -> None:
-    """Root logging to stderr with the token (and any bot-token-like string) masked everywhere.
+def configure_logging(level: str | int | None = None, token: str | None = None, fmt: str = "text") -> None:
+    """Root logging to stderr with the token (and any bot-token-like string) masked everywhere; `fmt` "json" writes
+    one JSON object a line (RIGHTS_BOT_LOG_FORMAT=json), redacted the same way.
 
     httpx logs every request URL, which contains the token, at INFO: it is set to WARNING as well, and so is
     aiosqlite, whose DEBUG lines carry the stored rows, and APScheduler, whose INFO lines carry run times.
@@ -687,11 +727,13 @@ def configure_logging(level: str | int | None = None, token: str | None = None) 
     lvl = level if isinstance(level, int) else getattr(logging, str(level or "INFO").upper(), logging.INFO)
     root = logging.getLogger()
     root.setLevel(lvl)
-    if not any(getattr(h, "_rights_bot", False) for h in root.handlers):
+    handler = next((h for h in root.handlers if getattr(h, "_rights_bot", False)), None)
+    if handler is None:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(SecretFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler._rights_bot = True  # type: ignore[attr-defined]
         root.addHandler(handler)
+    handler.setFormatter(JsonFormatter() if fmt == "json"
+                         else SecretFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     for noisy in ("httpx", "httpcore", "aiosqlite", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(lvl, logging.WARNING))
 
@@ -725,16 +767,26 @@ async def stop_application(app: Application[Any, Any, Any, Any, Any, Any]) -> No
 def run_bot(args: argparse.Namespace | None = None) -> int:
     """`rights-bot run`: the Telegram bot, by long polling (or a webhook, by config), until SIGTERM/SIGINT.
 
-    A network failure at start-up is retried (PTB's bootstrap_retries) rather than ending the bot; a rejected
-    token ends it."""
-    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
-    configure_logging(os.environ.get("RIGHTS_BOT_LOG_LEVEL", "INFO"), token)
+    Settings from config.yaml and the environment (bot/config.py); the token from TELEGRAM_BOT_TOKEN or the file
+    TELEGRAM_BOT_TOKEN_FILE names. A network failure at start-up is retried (telegram.bootstrap_retries) rather
+    than ending the bot; a rejected token ends it. While it runs it rewrites a heartbeat file in the state
+    directory every 30 s (`rights-bot health`); in webhook mode GET /healthz reports its state too."""
+    try:
+        settings = load_settings()
+        token = telegram_token()
+        webhook_secret = secret("TELEGRAM_WEBHOOK_SECRET")
+    except ConfigInvalid as exc:
+        configure_logging(os.environ.get("RIGHTS_BOT_LOG_LEVEL", "INFO"))
+        print(f"rights-bot: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, token, settings.log_format)
+    add_secret(webhook_secret)
     if not token:
-        print("rights-bot: TELEGRAM_BOT_TOKEN is not set (try `rights-bot chat` for a local chat)", file=sys.stderr)
+        print("rights-bot: TELEGRAM_BOT_TOKEN is not set, nor TELEGRAM_BOT_TOKEN_FILE (try `rights-bot chat` for a "
+              "local chat)", file=sys.stderr)
         return 2
     from bot.kb.loader import KBInvalid  # noqa: PLC0415
 
-    settings = load_settings()
     try:
         engine = Engine.load(settings=settings)
     except KBInvalid as exc:
@@ -743,24 +795,32 @@ def run_bot(args: argparse.Namespace | None = None) -> int:
     app = build_application(token=token, engine=engine, settings=settings,
                             base_url=os.environ.get("TELEGRAM_BASE_URL") or None)
     tg = settings.telegram
+    mode = str(tg.get("mode", "polling"))
     retries = int(tg.get("bootstrap_retries", -1))
+    enable_heartbeat(app, settings.heartbeat_file, mode)
     try:
-        if tg.get("mode", "polling") == "webhook":
-            path = str(tg.get("webhook_path") or secrets.token_urlsafe(24))
+        if mode == "webhook":
+            from handlers.webhook import serve_webhook  # noqa: PLC0415
+
+            path = str(tg.get("webhook_path") or secrets.token_urlsafe(24)).strip("/")
             url = str(tg.get("webhook_url") or "").rstrip("/")
             if not url:
-                _LOGGER.error("telegram.mode is webhook but telegram.webhook_url is empty")
+                _LOGGER.error("telegram.mode is webhook but telegram.webhook_url is empty "
+                              "(RIGHTS_BOT_TELEGRAM__WEBHOOK_URL)")
                 return 2
-            app.run_webhook(listen=str(tg.get("webhook_listen", "127.0.0.1")), port=int(tg.get("webhook_port", 8443)),
-                            url_path=path, webhook_url=f"{url}/{path}",
-                            secret_token=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or secrets.token_urlsafe(32),
-                            allowed_updates=Update.ALL_TYPES, bootstrap_retries=retries)
+            asyncio.run(serve_webhook(app, listen=str(tg.get("webhook_listen", "127.0.0.1")),
+                                      port=int(tg.get("webhook_port", 8443)), path=path, webhook_url=f"{url}/{path}",
+                                      secret_token=webhook_secret or secrets.token_urlsafe(32),
+                                      bootstrap_retries=retries, allowed_updates=Update.ALL_TYPES))
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=retries)
     except InvalidToken:
         _LOGGER.error("the Bot API server rejected the token (TELEGRAM_BOT_TOKEN)")
         return 1
     except TelegramError as exc:
+        _LOGGER.error("could not start the bot: %s", exc)
+        return 1
+    except OSError as exc:
         _LOGGER.error("could not start the bot: %s", exc)
         return 1
     return 0

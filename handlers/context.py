@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
@@ -38,8 +39,8 @@ class Services:
     settings: Settings
     limiter: InboundLimiter
     pending: PendingTexts
-    persistence: "SQLitePersistence | None"
-    pastes: "PasteJoiner"
+    persistence: SQLitePersistence | None
+    pastes: PasteJoiner
 
 
 class RightsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -56,7 +57,7 @@ class RightsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
 
     @property
     def services(self) -> Services:
-        return self.application.bot_data["services"]  # type: ignore[no-any-return]
+        return self.application.bot_data["services"]
 
 
 def update_text(update: Update, context: RightsContext) -> str:

@@ -29,7 +29,7 @@ from typing import Any, TextIO
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
-from bot.config import ROOT, load_settings
+from bot.config import load_settings, state_dir
 from bot.i18n import gettext_for, normalise_language_code
 
 LOCAL_TOKEN = "1:local-chat-token-not-a-real-telegram-token"
@@ -61,7 +61,7 @@ class LocalBotAPI(BaseRequest):
 
     def __init__(self, out: TextIO, *, ansi: bool = False, files_dir: Path | None = None):
         self.out, self.ansi = out, ansi
-        self.files_dir = files_dir or ROOT / "out" / "local-chat"
+        self.files_dir = files_dir or state_dir() / "local-chat"
         self.messages: dict[int, dict[str, Any]] = {}
         self.message_ids = itertools.count(1)
         self.keyboard: list[dict[str, Any]] = []        # buttons of the latest keyboard, in reading order
@@ -262,7 +262,8 @@ class LocalChat:
         await self.app.update_queue.join()
 
     def lang(self) -> str:
-        return normalise_language_code(self.user.get("language_code"))
+        code = self.user.get("language_code")
+        return normalise_language_code(code if isinstance(code, str) else None)
 
 
 def _language_from_environment() -> str | None:
@@ -274,7 +275,7 @@ def _language_from_environment() -> str | None:
     return None
 
 
-def _line_reader(stdin: Any) -> "asyncio.Queue[Any]":
+def _line_reader(stdin: Any) -> asyncio.Queue[Any]:
     """Lines of a pipe in a queue, read by a daemon thread (so Ctrl-C never waits for a pending read)."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue()

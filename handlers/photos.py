@@ -53,7 +53,7 @@ class _Album:
 
 
 def _albums(app: Application[Any, Any, Any, Any, Any, Any]) -> dict[tuple[int, str], _Album]:
-    return app.bot_data.setdefault("albums", {})  # type: ignore[no-any-return]
+    return app.bot_data.setdefault("albums", {})
 
 
 async def on_media(update: Update, context: Any) -> None:
@@ -101,7 +101,7 @@ async def _read_album(key: tuple[int, str], album: _Album, context: Any) -> None
             album.event.clear()
             try:
                 await asyncio.wait_for(album.event.wait(), ALBUM_WAIT)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
         _albums(context.application).pop(key, None)
         updates = sorted(album.updates, key=lambda u: u.effective_message.message_id if u.effective_message else 0)

@@ -43,8 +43,7 @@ from bot.plan.schedule import make_plan
 from bot.plan.schedule import plan_id as compute_plan_id
 from bot.storage import StorageError
 from handlers import reminders
-from handlers.context import (RightsContext, analyse, answer_query, lang_code, prefs, private, remove_keyboard,
-                              send)
+from handlers.context import RightsContext, analyse, answer_query, lang_code, prefs, private, remove_keyboard, send
 
 _LOGGER = logging.getLogger("rights_bot.plan")
 
@@ -112,7 +111,7 @@ class DeliveredPlans:
 
 
 def delivered_plans(app: Application[Any, Any, Any, Any, Any, Any]) -> DeliveredPlans:
-    return app.bot_data.setdefault("plan_delivered", DeliveredPlans())  # type: ignore[no-any-return]
+    return app.bot_data.setdefault("plan_delivered", DeliveredPlans())
 
 
 def forget_user(app: Application[Any, Any, Any, Any, Any, Any], user_id: int) -> None:
@@ -460,8 +459,8 @@ async def on_after(update: Update, context: RightsContext) -> None:
     answers = plans.get(user.id, token)
     storage = context.services.storage
     if answers is None or (action in ("save", "remind", cb.PLAN_ZONE.prefix) and not storage.is_open):
-        await answer_query(context, query, _("This offer has expired: the answers are no longer in memory. Make the plan again "
-                               "with /plan."), alert=True)
+        await answer_query(context, query, _("This offer has expired: the answers are no longer in memory. Make the "
+                                             "plan again with /plan."), alert=True)
         await remove_keyboard(query)
         return
     inp = PlanInput.from_dict(answers)
@@ -506,8 +505,8 @@ async def on_after(update: Update, context: RightsContext) -> None:
         await store.add_reminders(storage, rows)
     except StorageError as exc:
         _LOGGER.warning("plan: could not store (%s)", exc.reason)
-        await answer_query(context, query, _("I could not store that just now (my storage is not working). Please try again "
-                               "later."), alert=True)
+        await answer_query(context, query, _("I could not store that just now (my storage is not working). Please "
+                                             "try again later."), alert=True)
         return
     for r in rows:
         reminders.schedule(context.application, r)
@@ -532,8 +531,8 @@ async def on_reminders_off(update: Update, context: RightsContext) -> None:
         n = await store.delete_reminders(storage, user.id) if storage.is_open else 0
     except StorageError as exc:
         _LOGGER.warning("plan: could not delete reminders (%s)", exc.reason)
-        await answer_query(context, query, _("I could not store that just now (my storage is not working). Please try again "
-                               "later."), alert=True)
+        await answer_query(context, query, _("I could not store that just now (my storage is not working). Please "
+                                             "try again later."), alert=True)
         return
     reminders.unschedule(context.application, user.id)
     await answer_query(context, query, _("Reminders stopped."))
@@ -577,7 +576,8 @@ async def on_saved(update: Update, context: RightsContext) -> None:
         pid, created, answers = saved[0]
         lenders = ", ".join(str(d.get("lender", "?")) for d in answers.get("debts", []))
         when = dtm.datetime.fromtimestamp(created, store.zone(_zone_name(context, _jur))).date().isoformat()
-        await send(update, context, [Reply(_esc(_("Saved plan of {date}: {lenders}.").format(date=when, lenders=lenders)),
+        title = _esc(_("Saved plan of {date}: {lenders}.").format(date=when, lenders=lenders))
+        await send(update, context, [Reply(title,
                                            [[Button(_("Open and edit"), cb.PLAN_SAVED_OPEN.encode(pid))],
                                             [Button(_("Delete saved plan"), cb.PLAN_SAVED.encode("del"))]])])
         return
@@ -590,7 +590,7 @@ async def on_saved(update: Update, context: RightsContext) -> None:
                 query, clear_pressed=True)
 
 
-# -- wiring -------------------------------------------------------------------------------------------------------------
+# -- wiring ------------------------------------------------------------------------------------------------------
 
 def add_plan_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """The /plan command and every plan button, one CallbackQueryHandler per action (handlers.app routes texts,

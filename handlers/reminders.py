@@ -44,8 +44,8 @@ def schedule(app: Application[Any, Any, Any, Any, Any, Any], r: store.Reminder) 
     name = job_name(r)
     for job in jq.get_jobs_by_name(name):
         job.schedule_removal()
-    now = dtm.datetime.now(dtm.timezone.utc)
-    when = max(dtm.datetime.fromtimestamp(r.fire_at, dtm.timezone.utc), now + dtm.timedelta(seconds=2))
+    now = dtm.datetime.now(dtm.UTC)
+    when = max(dtm.datetime.fromtimestamp(r.fire_at, dtm.UTC), now + dtm.timedelta(seconds=2))
     jq.run_once(reminder_job, when=when, name=name, chat_id=r.chat_id, user_id=r.user_id,
                 data={"user_id": r.user_id, "plan_id": r.plan_id, "due": r.due.isoformat()})
 

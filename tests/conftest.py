@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 
-from bot.config import load_settings
-from bot.engine import Engine
-from bot.kb.loader import load_kb
+# The state the code writes by default (SQLite file, heartbeat, the local chat's files) goes to a directory of this
+# test session, never to the developer's ~/.local/state; tests that care set their own (bot/config.py: state_dir).
+os.environ["XDG_STATE_HOME"] = _STATE = tempfile.mkdtemp(prefix="rights-bot-tests-state-")
+atexit.register(shutil.rmtree, _STATE, True)
+for _var in ("STATE_DIRECTORY", "CREDENTIALS_DIRECTORY", "TELEGRAM_BOT_TOKEN_FILE"):
+    os.environ.pop(_var, None)
+
+from bot.config import load_settings  # noqa: E402
+from bot.engine import Engine  # noqa: E402
+from bot.kb.loader import load_kb  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +63,22 @@ async def bot(fake_telegram: FakeTelegram, engine: Engine, tmp_path: Path) -> As
         await harness.stop()
     if not harness.expect_errors:
         assert not fake_telegram.errors, f"the fake Bot API answered errors: {fake_telegram.errors}"
+
+
+# -- unit and end-to-end tests -----------------------------------------------------------------------------------
+# `pytest -m "not e2e"` runs the unit tests (`make unit`); `make test` runs all. End to end: every test that uses
+# the fake Bot API (the fixtures above and /plan's in test_plan_bot.py and test_plan_faults.py, directly or through
+# another fixture), and the modules and tests below, which run the program as a subprocess or read pictures with
+# the OCR models. New modules of that kind mark themselves (pytestmark = pytest.mark.e2e).
+E2E_MODULES = {"test_bot_process", "test_cli", "test_ocr"}
+E2E_TESTS = {"test_corpus_check_names_file_entry_and_field"}
+E2E_FIXTURES = {"fake_telegram", "bot", "pbot", "quick_pbot"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module = getattr(getattr(item, "module", None), "__name__", "")
+        name = getattr(item, "originalname", item.name)
+        if (E2E_FIXTURES & set(getattr(item, "fixturenames", ())) or module in E2E_MODULES
+                or name in E2E_TESTS):
+            item.add_marker(pytest.mark.e2e)

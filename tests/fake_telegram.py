@@ -407,7 +407,7 @@ class FakeTelegram:
             return fault
         return None
 
-    async def start(self, port: int = 0) -> "FakeTelegram":
+    async def start(self, port: int = 0) -> FakeTelegram:
         app = TornadoApp([(r"/bot([^/]+)/([A-Za-z]+)", self.api_handler, {"fake": self}),
                           (r"/file/bot([^/]+)/(.*)", _FileHandler, {"fake": self})])
         sockets = bind_sockets(port, "127.0.0.1")
@@ -431,7 +431,7 @@ class FakeTelegram:
     # -- users and chats ----------------------------------------------------------------------------------
 
     def user(self, *, user_id: int | None = None, language_code: str | None = "en", first_name: str = "Lin",
-             username: str | None = None) -> "FakeUser":
+             username: str | None = None) -> FakeUser:
         uid = user_id or next(self._user_ids)
         info: dict[str, Any] = {"id": uid, "is_bot": False, "first_name": first_name}
         if language_code is not None:
@@ -707,7 +707,7 @@ class FakeUser:
     def id(self) -> int:
         return int(self.info["id"])
 
-    def in_chat(self, chat: Chat) -> "FakeUser":
+    def in_chat(self, chat: Chat) -> FakeUser:
         return FakeUser(self.fake, self.info, chat)
 
     async def send(self, text: str, *, forward_from: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -796,7 +796,7 @@ class FakeUser:
             remaining = deadline - time.monotonic()
             try:
                 m = await asyncio.wait_for(queue.get(), max(0.001, remaining))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise AssertionError(f"no reply from the bot in chat {self.chat.id} within {timeout}s "
                                      f"(errors: {self.fake.errors})") from None
             if m.event != "markup" or include_markup_edits:
@@ -817,7 +817,7 @@ class FakeUser:
         while time.monotonic() < deadline:
             try:
                 m = await asyncio.wait_for(queue.get(), quiet)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
             if m.event != "markup":
                 out.append(m)
@@ -966,7 +966,7 @@ class BotUnderTest:
 
         return dataclasses.replace(load_settings(), database=self.db_path)
 
-    async def start(self) -> "BotUnderTest":
+    async def start(self) -> BotUnderTest:
         from telegram.ext import AIORateLimiter
 
         from handlers.app import build_application, start_application

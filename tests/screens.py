@@ -21,10 +21,11 @@ import math
 import random
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -66,7 +67,7 @@ class Screen:
 
 # -- fonts ----------------------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+@cache
 def font(size: int, latin: bool = False, bold: bool = False) -> ImageFont.FreeTypeFont:
     if latin:
         import matplotlib
@@ -408,7 +409,7 @@ def photo_of_screen(img: Image.Image, rng: random.Random, *, paper: bool = False
 
 def _perspective_coeffs(dst: list[tuple[float, float]], src: list[tuple[float, float]]) -> list[float]:
     rows = []
-    for (x, y), (u, v) in zip(dst, src):
+    for (x, y), (u, v) in zip(dst, src, strict=True):
         rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
         rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
     a = np.array(rows, dtype=np.float64)

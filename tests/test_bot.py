@@ -170,7 +170,8 @@ async def test_low_confidence_offers_did_you_mean_with_three_topics(bot: BotUnde
 async def test_out_of_scope_gets_a_polite_note_of_what_the_bot_does(bot: BotUnderTest, engine: Engine,
                                                                      code: str) -> None:
     lang = LANGS[code]
-    text = {"zh-Hans": "明天北京天气怎么样", "zh-Hant": "聽日香港天氣點樣", "en": "what is the weather in Paris tomorrow"}[lang]
+    text = {"zh-Hans": "明天北京天气怎么样", "zh-Hant": "聽日香港天氣點樣",
+            "en": "what is the weather in Paris tomorrow"}[lang]
     assert engine.answer(text, lang).topic == "out_of_scope"
     user = bot.user(language_code=code)
     await user.send(text)

@@ -77,8 +77,8 @@ def test_inbound_limiter_warns_once_per_window() -> None:
     assert lim.allow(2, now=100.0) == (True, False)
 
 
-@pytest.mark.parametrize("text", ["借金の取り立てが毎日来ます。家族に連絡すると言われました", "빚 독촉 전화가 매일 와요",
-                                  "Bạn chưa thanh toán khoản vay, vui lòng trả ngay"])
+@pytest.mark.parametrize("text", ["借金の取り立てが毎日来ます。家族に連絡すると言われました",
+                                  "빚 독촉 전화가 매일 와요", "Bạn chưa thanh toán khoản vay, vui lòng trả ngay"])
 def test_a_language_the_bot_does_not_read_gets_a_note_in_every_language_it_reads(engine: Engine, text: str) -> None:
     d = Dialogue(engine)
     (reply,) = d.respond(d.analyse(text, "zh-Hant"), "zh-Hant", kind="question")

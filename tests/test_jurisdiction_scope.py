@@ -28,7 +28,7 @@ def _markers(engine: Engine, judge: str) -> list[re.Pattern[str]]:
     out: list[re.Pattern[str]] = []
     # a number both places use (110 is the police in mainland China and in Taiwan) is nobody's marker
     own_contacts = {ch.contact for ch in kb.channels.values() if ch.jurisdiction == judge and ch.contact}
-    for cid, ch in kb.channels.items():
+    for ch in kb.channels.values():
         if ch.jurisdiction == judge:
             continue
         if ch.contact and ch.contact not in own_contacts:
@@ -145,7 +145,8 @@ def test_english_messages_are_detected_the_same_under_every_jurisdiction(engine:
 
 def test_a_taiwanese_fake_payment_order_is_a_scam_judged_by_taiwan_law(engine: Engine) -> None:
     d = _dialogue(engine)
-    text = "臺灣新北地方法院支付命令：台端積欠帳款新臺幣52,000元，請於今日內匯款至承辦專員帳戶，戶名陳美玲，逾期強制執行。"
+    text = ("臺灣新北地方法院支付命令：台端積欠帳款新臺幣52,000元，請於今日內匯款至承辦專員帳戶，"
+            "戶名陳美玲，逾期強制執行。")
     analysis = d.analyse(text, "zh-Hant", None)
     assert (analysis.audience.region, analysis.audience.how, analysis.audience.judge) == ("TW", "inferred", "TW")
     assessment = analysis.assessment

@@ -6,10 +6,9 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.config import ROOT
-from bot.dialogue import Dialogue
 from bot import languages
-from bot.config import LANGUAGES
+from bot.config import LANGUAGES, ROOT
+from bot.dialogue import Dialogue
 from bot.i18n import gettext_for, normalise_language_code
 
 METHODS = [("bot/plan/**", "ignore"), ("handlers/plan.py", "ignore"), ("handlers/plan/**", "ignore"),

@@ -14,7 +14,8 @@ from bot.model import MODEL_PATH, Weights, training_hash, training_records
 def test_the_shipped_weights_were_trained_from_this_knowledge_base_and_corpus(engine: Engine) -> None:
     corpus, errors = load_corpus(load_settings().corpus_dir, engine.kb)
     assert not errors
-    records = training_records(engine.kb, engine.normaliser, [(it.text, it.categories) for it in corpus.select("train")])
+    records = training_records(engine.kb, engine.normaliser,
+                               [(it.text, it.categories) for it in corpus.select("train")])
     assert Weights.load(MODEL_PATH).trained_on == training_hash(records), \
         "the knowledge base's examples or the corpus changed: run `make model` and commit bot/models/detector.npz"
 

@@ -45,7 +45,7 @@ def test_normalised_text(engine: Engine, text: str, expected: str) -> None:
 def test_every_normalised_char_maps_into_the_original(engine: Engine, text: str) -> None:
     norm = engine.normaliser.normalise(text)
     assert len(norm.starts) == len(norm.text) == len(norm.ends)
-    for s, e in zip(norm.starts, norm.ends):
+    for s, e in zip(norm.starts, norm.ends, strict=True):
         assert 0 <= s < e <= len(text)
 
 

@@ -18,8 +18,18 @@ from rapidfuzz.distance import Levenshtein
 from screens import load_set, make_one, photo_of_screen
 
 from bot.engine import Engine
-from bot.ocr import (MAX_BYTES, AnimatedImage, ImageTooLarge, NotAnImage, OcrTimeout, PdfNotSupported, TooManyPixels,
-                     combine, read_image, read_image_async)
+from bot.ocr import (
+    MAX_BYTES,
+    AnimatedImage,
+    ImageTooLarge,
+    NotAnImage,
+    OcrTimeout,
+    PdfNotSupported,
+    TooManyPixels,
+    combine,
+    read_image,
+    read_image_async,
+)
 from bot.ocr.assess import assess_reading
 from bot.ocr.layout import OcrLine, arrange
 
@@ -96,8 +106,8 @@ def test_a_photo_of_a_screen_is_straightened_and_read(engine: Engine) -> None:
     reading = read_image(s.data())
     assert accuracy(s.expected, reading.text) >= 0.95
     rng = random.Random(9)
-    tilted = photo_of_screen(make_one("sms_android", "你的住址、单位我们都打印好了，明天寄给你父母和邻居。", "zh-Hans", "CN",
-                                      rng, "p").image, rng)
+    tilted = photo_of_screen(make_one("sms_android", "你的住址、单位我们都打印好了，明天寄给你父母和邻居。",
+                                      "zh-Hans", "CN", rng, "p").image, rng)
     reading = read_image(png(tilted.rotate(4, expand=True, fillcolor=(30, 30, 30))))
     assert "明天寄给你父母和邻居" in reading.text
 
@@ -153,7 +163,8 @@ def test_layout_of_an_sms_screenshot() -> None:
              line("短信", 180, 2250, 280, 2300)]
     layout = arrange(lines, 1080, 2400)
     assert [b.role for b in layout.blocks] == ["sender", "time", "message"]
-    assert [b.text for b in layout.blocks] == ["106 9027 8815", "今天 23:47", "您的借款已逾期，今天不还就联系你的家人和单位。"]
+    assert [b.text for b in layout.blocks] == ["106 9027 8815", "今天 23:47",
+                                               "您的借款已逾期，今天不还就联系你的家人和单位。"]
     assert {ln.text: ln.reason for ln in layout.dropped} == {"23:47": "status bar", "5G": "status bar",
                                                              "86%": "status bar", "<": "button",
                                                              "请不要再打给我家人。": "own message", "短信": "input bar"}
@@ -162,13 +173,15 @@ def test_layout_of_an_sms_screenshot() -> None:
 def test_layout_keeps_one_sided_bubbles_and_letters_whole() -> None:
     only_right = [line("9:41", 60, 30, 160, 80), line("Pay now or we call your boss.", 400, 500, 1030, 550)]
     assert arrange(only_right, 1080, 2400).blocks[-1].text == "Pay now or we call your boss."
-    letter = [line("催收通知函", 500, 100, 740, 150), line("您的借款已逾期三十天，我司将依法向人民法院提起诉讼，请", 120, 250,
-                                                     1120, 290),
-              line("于收到本函之日起七日内还款。", 120, 310, 640, 350), line("某某资产管理有限公司", 760, 450, 1120, 490),
+    letter = [line("催收通知函", 500, 100, 740, 150),
+              line("您的借款已逾期三十天，我司将依法向人民法院提起诉讼，请", 120, 250, 1120, 290),
+              line("于收到本函之日起七日内还款。", 120, 310, 640, 350),
+              line("某某资产管理有限公司", 760, 450, 1120, 490),
               line("2026年10月12日", 880, 510, 1120, 550)]
     layout = arrange(letter, 1240, 1754)
     assert layout.kind == "document"
-    assert [b.text for b in layout.blocks] == ["催收通知函", "您的借款已逾期三十天，我司将依法向人民法院提起诉讼，请于收到本函之日起七日内还款。",
+    assert [b.text for b in layout.blocks] == ["催收通知函",
+                                               "您的借款已逾期三十天，我司将依法向人民法院提起诉讼，请于收到本函之日起七日内还款。",
                                                "某某资产管理有限公司", "2026年10月12日"]
 
 

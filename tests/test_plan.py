@@ -15,7 +15,7 @@ from bot.plan.amounts import AmountError, format_yuan, parse_amount, parse_count
 from bot.plan.budget import make_budget
 from bot.plan.checks import check_charges
 from bot.plan.model import DEBT_KINDS, PlanInput, PlanInputError
-from bot.plan.schedule import (EXCEEDS, OK, OK_IF_WAIVED, UNAFFORDABLE, add_months, make_plan, pro_rata)
+from bot.plan.schedule import EXCEEDS, OK, OK_IF_WAIVED, UNAFFORDABLE, add_months, make_plan, pro_rata
 
 # -- amounts ---------------------------------------------------------------------------------------------------
 
@@ -258,7 +258,8 @@ def test_rate_lines_depend_on_the_kind_of_lender() -> None:
     assert codes(private) == ["above_4x_lpr"]              # 4 × 3.0 % = 12 %
     flag = check_charges(PlanInput.from_dict(private))[0]
     assert flag.params["conditional"] is False and "cn.private_lending_prov_2020.25" in flag.citations
-    online = answers(debts=[{"lender": "某网贷", "kind": "online_platform", "principal": 10000, "annual_rate": "日息0.1%"}])
+    online = answers(debts=[{"lender": "某网贷", "kind": "online_platform", "principal": 10000,
+                             "annual_rate": "日息0.1%"}])
     assert codes(online) == ["above_4x_lpr", "above_24_line", "above_36_line"]
     assert check_charges(PlanInput.from_dict(online))[0].params["conditional"] is True
 

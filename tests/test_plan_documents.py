@@ -73,7 +73,8 @@ def test_letters_in_the_lenders_language_always_and_in_the_users_language(propos
 
 @pytest.mark.parametrize(("lang", "phrases"), [
     ("zh-Hans", ["关于信用卡个性化分期还款方案的申请", "致：招商银行信用卡中心", "本人因失业", "每月还款¥1,615",
-                 "共20期", "停止计收罚息", "个性化分期还款协议（最长期限不超过5年）", "五、法律依据", "申请人（签名）："]),
+                 "共20期", "停止计收罚息", "个性化分期还款协议（最长期限不超过5年）", "五、法律依据",
+                 "申请人（签名）："]),
     ("zh-Hant", ["關於信用卡個性化分期還款方案的申請", "本人因失業", "每月還款¥1,615", "停止計收罰息",
                  "五、法律依據", "《商業銀行信用卡業務監督管理辦法》第七十條*"]),
     ("en", ["Proposal for a personalised instalment plan (Credit card)", "To: 招商银行信用卡中心",
@@ -190,9 +191,12 @@ def test_hedging_one_footnote_for_reprinted_citations_and_confirmed_ones_plain(p
     ("互联网金融逾期债务催收自律公约（试行）", "《互联网金融逾期债务催收自律公约（试行）》"),
     ("金融机构个人消费类贷款催收工作指引（试行）（中国银行业协会）",
      "《金融机构个人消费类贷款催收工作指引（试行）》（中国银行业协会）"),
-    ("最高人民法院关于适用《中华人民共和国民事诉讼法》的解释", "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》"),
-    ("GB/T 45251—2025 互联网金融 个人网络消费信贷 贷后催收风控指引", "GB/T 45251—2025《互联网金融 个人网络消费信贷 贷后催收风控指引》"),
-    ("美国《公平债务催收作业法》（FDCPA，美国法典第15编第1692条及以下）", "美国《公平债务催收作业法》（FDCPA，美国法典第15编第1692条及以下）"),
+    ("最高人民法院关于适用《中华人民共和国民事诉讼法》的解释",
+     "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》"),
+    ("GB/T 45251—2025 互联网金融 个人网络消费信贷 贷后催收风控指引",
+     "GB/T 45251—2025《互联网金融 个人网络消费信贷 贷后催收风控指引》"),
+    ("美国《公平债务催收作业法》（FDCPA，美国法典第15编第1692条及以下）",
+     "美国《公平债务催收作业法》（FDCPA，美国法典第15编第1692条及以下）"),
 ])
 def test_chinese_law_titles_take_shuminghao_with_qualifiers_outside(title: str, cited: str) -> None:
     assert law_title(title, "zh-Hans") == cited
@@ -385,7 +389,7 @@ def test_chart_key_dates_and_colours(proposal_en: Any, engine: Engine) -> None:
     assert labels[:2] == ["招商银行信用卡中心", "某某网贷 <i>"] and "Available for repayments" in labels
     ticks = [t.get_text() for t in axes[1].get_xticklabels() if t.get_text()]
     assert ticks and all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", t) for t in ticks)     # dates, e.g. "Dec 2026"
-    colours = {"#%02X%02X%02X" % tuple(int(round(c * 255)) for c in h.get_facecolor()[:3])
+    colours = {"#{:02X}{:02X}{:02X}".format(*(int(round(c * 255)) for c in h.get_facecolor()[:3]))
                for h in key.legend_handles[:2]}
     assert colours <= set(OKABE_ITO) and len(colours) == 2
     zh = build_figure(proposal_en.plan, "zh-Hans")

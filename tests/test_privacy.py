@@ -124,7 +124,7 @@ async def test_twenty_forgets_at_once_all_finish(bot: BotUnderTest) -> None:
     for u in users:
         await u.send("/forget")
     confirms = [await u.reply() for u in users]
-    for u, confirm in zip(users, confirms):
+    for u, confirm in zip(users, confirms, strict=True):
         await u.press("Yes, delete everything", message=confirm)
     for u in users:
         assert "everything I stored about you has been deleted" in (await u.reply(timeout=20)).text

@@ -65,3 +65,32 @@ def test_logged_data_keeps_ids_and_hides_texts_at_any_depth() -> None:
     for secret in ("13800138000", "秘密贷款", "Zhang San", "31.23", "121.47", "contract.pdf", "p:rv:d:0"):
         assert secret not in out
     assert "'chat_id': 5" in out and "hidden_user" in out
+
+
+def test_json_log_lines_are_redacted_like_text_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import sys
+
+    from bot import redact as redaction
+    from bot.redact import JsonFormatter
+    from handlers.app import _summarise_log_arg
+
+    literal = 'lit"eral\\secret'                     # a literal secret with characters JSON escapes
+    monkeypatch.setattr(redaction, "_secrets", [literal])
+    monkeypatch.setattr(redaction, "_sanitizers", [_summarise_log_arg])
+    record = logging.LogRecord("rights_bot", logging.ERROR, __file__, 1, "url %s text %s data %s also %s",
+                               (f"http://h/bot{TOKEN}/getMe", "call me on 13800138000",
+                                {"chat_id": 7, "text": "they will beat me"}, literal), None)
+    try:
+        raise RuntimeError(f"The token `{TOKEN}` was rejected; {literal}")
+    except RuntimeError:
+        record.exc_info = sys.exc_info()
+    redaction.scrub_record(record)              # what install_log_redaction does to every record
+    line = JsonFormatter().format(record)
+    out = json.loads(line)
+    assert set(out) == {"time", "level", "logger", "message", "exception"}
+    assert out["level"] == "ERROR" and out["logger"] == "rights_bot"
+    for gone in (TOKEN, "AAHfake", "13800138000", "beat me", literal, json.dumps(literal)[1:-1]):
+        assert gone not in line, gone
+    assert "[token]" in out["message"] and "[phone]" in out["message"] and "'chat_id': 7" in out["message"]
+    assert "rejected" in out["exception"] and "[token]" in out["exception"]

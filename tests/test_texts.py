@@ -117,8 +117,9 @@ def test_the_checks_catch_what_they_should(text: str) -> None:
     assert DOUBLED_ZH.search(text) or DOUBLED_EN.search(text) or PLACEHOLDERS.search(text)
 
 
-@pytest.mark.parametrize("text", ["天天打电话", "慢慢来", "一步一步处理", "多次发送……信息", "（日期、时间）", "(amount)",
-                                  "Art. 50(1)(5)", "that that is", '"sending ... messages"', "(.top, .cc …)"])
+@pytest.mark.parametrize("text", ["天天打电话", "慢慢来", "一步一步处理", "多次发送……信息", "（日期、时间）",
+                                  "(amount)", "Art. 50(1)(5)", "that that is", '"sending ... messages"',
+                                  "(.top, .cc …)"])
 def test_the_checks_leave_finished_text_alone(text: str) -> None:
     if text == "that that is":      # legitimate in English, but reword it: the check does not tell the two apart
         assert DOUBLED_EN.search(text)
@@ -126,7 +127,8 @@ def test_the_checks_leave_finished_text_alone(text: str) -> None:
     assert not (DOUBLED_ZH.search(text) or DOUBLED_EN.search(text) or PLACEHOLDERS.search(text))
 
 
-# admitting the debt: "本人确认欠款", "本人确认与贵司存在借款关系", "我承认欠款", "I acknowledge my loan", "I accept the debt"
+# admitting the debt: "本人确认欠款", "本人确认与贵司存在借款关系", "我承认欠款", "I acknowledge my loan",
+# "I accept the debt"
 ADMITS = re.compile(
     r"(?:本人|我)(?:已|仍)?(?:确认|確認|承认|承認)"
     r"|(?:欠款|债务|債務|这笔债|這筆債|借款)(?:是|为|為)(?:我|本人)"

@@ -4,8 +4,9 @@ and numpy at run time (bot/crisis.py).
 Positives: the crisis corpus's training items marked crisis and the crisis topic's question variants. Negatives:
 the corpus's other training items (hyperbole, idioms, worry, factual death-and-debt questions), every other
 topic's question variants, and collection messages (signal examples, the message corpus's training split): a
-threat is the collector's words, not the writer's despair. The threshold is the highest at which the patterns or the classifier catch every
-held-out crisis item: recall first. It prints the false triggers that costs on the held-out non-crisis items.
+threat is the collector's words, not the writer's despair. The threshold is the highest at which the patterns or the
+classifier catch every held-out crisis item: recall first. It prints the false triggers that costs on the held-out
+non-crisis items.
 """
 
 from __future__ import annotations

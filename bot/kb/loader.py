@@ -15,23 +15,49 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from bot.kb import schema
-from bot.kb.schema import (AnswersFile, Channel, ChannelsFile, Citation, JudgementFile, Jurisdiction,
-                           JurisdictionFile, LanguagesFile, Law, LawsFile, Lexicon, NextSteps, Pattern, Region,
-                           RegionsFile, Replies, SignalPart, SignalsFile, Taxonomy, Text, TextList, Topic, TopicAnswer,
-                           TopicsFile, VocabFile)
+from bot.kb.schema import (
+    AnswersFile,
+    Channel,
+    ChannelsFile,
+    Citation,
+    JudgementFields,
+    JudgementFile,
+    Jurisdiction,
+    JurisdictionFile,
+    LanguagesFile,
+    Law,
+    LawsFile,
+    Lexicon,
+    NextSteps,
+    Pattern,
+    Region,
+    RegionsFile,
+    Replies,
+    SignalPart,
+    SignalsFile,
+    Taxonomy,
+    Text,
+    TextList,
+    Topic,
+    TopicAnswer,
+    TopicsFile,
+    VocabFile,
+)
 from bot.kb.yamlio import KBError, LocatedYAML, load_located
 
 M = TypeVar("M", bound=BaseModel)
 GENERAL = "general"     # the honest-scope judge for regions the knowledge base does not cover
 # words of research notes that must never reach a user
-RESEARCH_MARKERS = re.compile(r"尚待核实|尚待核實|未经核实|未經核實|待核实|待核實|未核实|未核實|UNCONFIRMED|\bTODO\b|\bFIXME\b|\bTBD\b"
+RESEARCH_MARKERS = re.compile(r"尚待核实|尚待核實|未经核实|未經核實|待核实|待核實|未核实|未核實"
+                              r"|UNCONFIRMED|\bTODO\b|\bFIXME\b|\bTBD\b"
                               r"|(?i:\bunconfirmed\b|\bnot yet (?:verified|confirmed)\b"
                               r"|\bcould not be (?:verified|confirmed)\b|\bnot verified\))")
 
@@ -465,9 +491,9 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
                 err(f"unknown jurisdiction {code!r}", "only")
         if not s.examples:
             err("at least one example is needed", "examples")
-        for lang, _ in (*s.examples, *s.counter_examples):
-            if lang not in langs:
-                err(f"unknown language {lang!r}", "examples")
+        for example_lang, _ in (*s.examples, *s.counter_examples):
+            if example_lang not in langs:
+                err(f"unknown language {example_lang!r}", "examples")
         for i, pat in enumerate(s.patterns):
             for term in _pattern_terms(pat):
                 if term.startswith("$") and term[1:] not in kb.vocab:
@@ -486,15 +512,18 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
     for code, data in kb.jurisdictions.items():
         jpath = data.folder / "jurisdiction.yaml"
         info = data.info
-        own = (lambda ref, code=code: ref.split(".", 1)[0] == code.lower())
+
+        def own(ref: str, code: str = code) -> bool:
+            return ref.split(".", 1)[0] == code.lower()
+
         check_texts(info, jpath, code)
         if info.default_language not in langs:
             errors.append(KBError(jpath, f"unknown language {info.default_language}", field="default_language"))
         for fld, ids in (("emergency", info.emergency), ("crisis_lines", info.crisis_lines),
                          ("police", [info.police] if info.police else [])):
-            for ch in ids:
-                if ch not in kb.channels or not own(ch):
-                    errors.append(KBError(jpath, f"unknown channel {ch!r} (channels of {code} only)", field=fld))
+            for cid in ids:
+                if cid not in kb.channels or not own(cid):
+                    errors.append(KBError(jpath, f"unknown channel {cid!r} (channels of {code} only)", field=fld))
         if info.covered and not info.crisis_lines:
             errors.append(KBError(jpath, "a covered jurisdiction needs its crisis lines", field="crisis_lines"))
         for cat in tax_practices:
@@ -506,12 +535,13 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
                 errors.append(KBError(path, f"unknown taxonomy category {cat!r}", field="category"))
                 continue
             check_texts(judg, path, cat)
-            for sid, fields in judg.signals.items():
+            for sid in judg.signals:
                 if sid not in signal_ids:
                     errors.append(KBError(path, f"unknown signal {sid!r}", entry=sid))
                 elif kb.signal_by_id[sid].category != cat:
                     errors.append(KBError(path, f"signal {sid} belongs to {kb.signal_by_id[sid].category}", entry=sid))
-            for entry, fields in [(cat, judg), *judg.signals.items()]:
+            entries: list[tuple[str, JudgementFile | JudgementFields]] = [(cat, judg), *judg.signals.items()]
+            for entry, fields in entries:
                 basis = list(fields.legal_basis or [])
                 steps = fields.next_steps
                 for ref in basis:
@@ -520,9 +550,9 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
                     elif not own(ref):
                         errors.append(KBError(path, f"{ref} is another jurisdiction's law", entry=entry,
                                               field="legal_basis"))
-                for ch in (steps.channels if steps else []):
-                    if ch not in kb.channels or not own(ch):
-                        errors.append(KBError(path, f"unknown channel {ch!r} (channels of {code} only)",
+                for cid in (steps.channels if steps else []):
+                    if cid not in kb.channels or not own(cid):
+                        errors.append(KBError(path, f"unknown channel {cid!r} (channels of {code} only)",
                                               entry=entry, field="next_steps.channels"))
                 if fields.legal_basis is not None:
                     inherited = judg.historical if fields.historical is None else fields.historical
@@ -530,7 +560,7 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
                 if not info.covered and basis:
                     errors.append(KBError(path, "an uncovered region cites no law", entry=entry, field="legal_basis"))
             if info.covered and kb.kind_of(cat) == "unlawful":
-                for entry, fields in [(cat, judg), *judg.signals.items()]:
+                for entry, fields in entries:
                     basis = list(fields.legal_basis if fields.legal_basis is not None else judg.legal_basis)
                     usable = [r for r in basis if r in kb.citations and kb.citations[r].status != "unconfirmed"]
                     if not usable:
@@ -548,9 +578,9 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
                 if ref not in kb.citations or not own(ref):
                     errors.append(KBError(apath, f"unknown citation {ref!r} (citations of {code} only)", entry=tid,
                                           field="sources"))
-            for ch in ans.channels:
-                if ch not in kb.channels or not own(ch):
-                    errors.append(KBError(apath, f"unknown channel {ch!r} (channels of {code} only)", entry=tid,
+            for cid in ans.channels:
+                if cid not in kb.channels or not own(cid):
+                    errors.append(KBError(apath, f"unknown channel {cid!r} (channels of {code} only)", entry=tid,
                                           field="channels"))
             check_superseded(apath, tid, ans.sources, ans.historical, "sources", ans.historical)
 

@@ -8,6 +8,7 @@ falls back (see `Text.get`) and is a `kb check` warning, not a load failure.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, field_validator, model_validator
@@ -23,7 +24,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
 
-def _fallback(values: dict[str, object], lang: str) -> object | None:
+def _fallback(values: Mapping[str, object], lang: str) -> object | None:
     if lang in values:
         return values[lang]
     for other in FALLBACK_ORDER:
@@ -91,7 +92,7 @@ class Pattern(Strict):
     negatable: bool = True
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "Pattern":
+    def _one_kind(self) -> Pattern:
         kinds = [k for k in ("any", "all", "regex") if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError("a pattern has exactly one of any / all / regex")

@@ -20,8 +20,8 @@ from __future__ import annotations
 import math
 import re
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 Point = tuple[float, float]
 
@@ -319,7 +319,7 @@ def _box_height(box: list[Point]) -> float:
 
 
 def _weighted_median(values: list[float], weights: list[float]) -> float:
-    pairs = sorted(zip(values, weights))
+    pairs = sorted(zip(values, weights, strict=True))
     half = sum(weights) / 2
     acc = 0.0
     for v, w in pairs:

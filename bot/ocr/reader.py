@@ -178,18 +178,19 @@ def decode(data: bytes) -> Any:
     head = bytes(data[:1024]).lstrip()
     if head.startswith(b"%PDF"):
         raise PdfNotSupported("a PDF document")
-    from PIL import Image, ImageOps, UnidentifiedImageError  # noqa: PLC0415
     import numpy as np  # noqa: PLC0415
+    from PIL import Image, ImageOps, UnidentifiedImageError  # noqa: PLC0415
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data))
+            im: Image.Image = Image.open(io.BytesIO(data))
             w, h = im.size
             if w * h > MAX_PIXELS:
                 raise TooManyPixels(f"{w}x{h}")
-            if getattr(im, "is_animated", False) and getattr(im, "n_frames", 1) > 1:
-                raise AnimatedImage(f"{im.format} with {im.n_frames} frames")
+            frames = getattr(im, "n_frames", 1)
+            if getattr(im, "is_animated", False) and frames > 1:
+                raise AnimatedImage(f"{im.format} with {frames} frames")
             if im.format == "JPEG" and w * h > WORK_PIXELS:
                 im.draft("RGB", (w // 2, h // 2))     # decoded at half size: a quarter of the memory
             im.load()
@@ -243,13 +244,13 @@ def recognise(rgb: Any) -> list[OcrLine]:
         boxes = _detect(eng, packed)
         if len(boxes) == 0:
             return []
-        boxes = [_unpack_box(b, segments, small.shape[1] / w, small.shape[0] / h, w, h) for b in boxes]
-        boxes = np.array(boxes, dtype=np.float32)
+        box_array = np.array([_unpack_box(b, segments, small.shape[1] / w, small.shape[0] / h, w, h) for b in boxes],
+                             dtype=np.float32)
         # no direction classifier: screenshots are upright, and on them it turns some lines upside down
-        crops = eng.get_crop_img_list(bgr, boxes)
+        crops = eng.get_crop_img_list(bgr, box_array)
         results, _ = eng.text_rec(crops, True)
     out = []
-    for box, crop, (text, score, info) in zip(boxes, crops, results):
+    for box, crop, (text, score, info) in zip(box_array, crops, results, strict=False):
         if not text.strip() or float(score) < MIN_SCORE:
             continue
         text = respace(text, info, crop)
@@ -270,7 +271,7 @@ def respace(text: str, info: Any, crop: Any) -> str:
     import numpy as np  # noqa: PLC0415
 
     ncol, words, cols = info[0], info[1], info[2]
-    chars = [(c, col) for w, cl in zip(words, cols) for c, col in zip(w, cl)]
+    chars = [(c, col) for w, cl in zip(words, cols, strict=False) for c, col in zip(w, cl, strict=False)]
     if "".join(c for c, _ in chars) != text or not ncol:
         return text
     gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
@@ -282,7 +283,7 @@ def respace(text: str, info: Any, crop: Any) -> str:
     inked = ink.sum(axis=0) >= max(1, int(0.04 * h))
     min_gap = 0.24 * h
     out = [chars[0][0]]
-    for (a, ca), (b, cb) in zip(chars, chars[1:]):
+    for (a, ca), (b, cb) in zip(chars, chars[1:], strict=False):
         if _BEFORE_SPACE.match(a) and _AFTER_SPACE.match(b) and not (a.isdigit() and b.isdigit()) \
                 and not (a in ".,:" and b.isdigit()):
             x0, x1 = int(ca / ncol * w), int(cb / ncol * w)
@@ -420,7 +421,7 @@ async def read_image_async(data: bytes, timeout: float = TIMEOUT) -> Reading:
     future = loop.run_in_executor(_pool(), read_image, bytes(data))
     try:
         return await asyncio.wait_for(future, timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise OcrTimeout(f"no result within {timeout:.0f} s") from None
 
 
@@ -451,7 +452,7 @@ def combine(readings: list[Reading]) -> Reading:
             blocks.append((pos, pos + len(piece), role))
             parts.append(piece)
             pos += len(piece)
-        for ln, bi in zip(r.lines, r.block_of):
+        for ln, bi in zip(r.lines, r.block_of, strict=True):
             if bi in index:
                 lines.append(ln)
                 block_of.append(index[bi])

@@ -40,14 +40,14 @@ _ABOUT = re.compile(r"^(?:大约|大概|约|約|差不多|将近|將近|接近|a
 _NONE = {"没有", "沒有", "无", "無", "零", "没", "沒", "none", "no", "nil", "zero", "nothing", "n/a", "na", "-", "—",
          "0元"}
 _GROUPED = re.compile(r"^\d{1,3}(?:([,' ])\d{3})+(?:\.\d+)?$")
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[零〇一壹幺二贰貳两兩三叁叄參四肆五伍六陆陸七柒八捌九玖]|[十拾百佰千仟万萬亿億kw]|[点點]|.",
-                    re.I)
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[零〇一壹幺二贰貳两兩三叁叄參四肆五伍六陆陸七柒八捌九玖]"
+                    r"|[十拾百佰千仟万萬亿億kw]|[点點]|.", re.I)
 MULTIPLIERS = ("k", "w", "千", "仟", "万", "萬", "亿", "億")
 
 # signs and words of currencies no plan is made in: always refused (the plans' own ones are in their plan.yaml)
-OTHER_CURRENCY_MARKERS = ("€", "eur", "euro", "euros", "欧元", "歐元", "£", "gbp", "英镑", "英鎊", "jpy", "日元", "日圓",
-                          "円", "s$", "sgd", "新加坡元", "₩", "krw", "韩元", "韓元", "mop", "澳门元", "澳門元", "rm",
-                          "myr", "aud", "a$", "cad", "c$")
+OTHER_CURRENCY_MARKERS = ("€", "eur", "euro", "euros", "欧元", "歐元", "£", "gbp", "英镑", "英鎊", "jpy", "日元",
+                          "日圓", "円", "s$", "sgd", "新加坡元", "₩", "krw", "韩元", "韓元", "mop", "澳门元", "澳門元",
+                          "rm", "myr", "aud", "a$", "cad", "c$")
 
 
 @dataclass(frozen=True)
@@ -87,9 +87,10 @@ def _marker_re(own: tuple[str, ...], foreign: tuple[str, ...]) -> re.Pattern[str
 
 # yuan, as typed before plans had jurisdictions (the default of parse_amount; the CN plan.yaml says the same)
 YUAN = Money(code="CNY", symbol="¥",
-             markers=("人民币", "人民幣", "rmb", "cny", "yuan", "块钱", "塊錢", "元整", "元", "圆", "圓", "块", "塊", "¥", "￥"),
-             foreign=("$", "美元", "美金", "港币", "港幣", "usd", "hkd", "us$", "hk$", "nt$", "新台币", "新臺幣", "台币",
-                      "台幣", "twd", "ntd") + OTHER_CURRENCY_MARKERS,
+             markers=("人民币", "人民幣", "rmb", "cny", "yuan", "块钱", "塊錢", "元整", "元", "圆", "圓", "块", "塊",
+                      "¥", "￥"),
+             foreign=("$", "美元", "美金", "港币", "港幣", "usd", "hkd", "us$", "hk$", "nt$", "新台币", "新臺幣",
+                      "台币", "台幣", "twd", "ntd") + OTHER_CURRENCY_MARKERS,
              formats=(("zh-Hans", "¥{amount}"), ("zh-Hant", "¥{amount}"), ("en", "¥{amount}")),
              min_offer=50_00, min_margin=100_00)
 

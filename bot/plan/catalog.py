@@ -66,7 +66,7 @@ def update() -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as fh:
             write_po(fh, cat, width=110, sort_output=False, omit_header=False)
-        missing = [m for m in used if not (cat.get(m) and cat.get(m).string)]
+        missing = [m for m in used if not ((msg := cat.get(m)) is not None and msg.string)]
         print(f"{path.relative_to(ROOT)}: {len(used)} messages, {len(missing)} untranslated", file=sys.stderr)
 
 

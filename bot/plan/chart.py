@@ -18,6 +18,7 @@ import math
 import threading
 from typing import Any
 
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import MonthLocator, date2num, num2date
 from matplotlib.figure import Figure
@@ -83,7 +84,7 @@ def build_figure(plan: Plan, lang: str) -> Figure:
         ax = fig.add_subplot(1, 1, 1)
         b = plan.budget
         bottom = 0.0
-        handles = [Patch(facecolor=INCOME_COLOUR, label=_("Income"))]
+        handles: list[Artist] = [Patch(facecolor=INCOME_COLOUR, label=_("Income"))]
         palette = [c for c in OKABE_ITO if c != INCOME_COLOUR]
         for i, key in enumerate(k for k in EXPENSE_KEYS if b.expenses.get(k)):
             value = b.expenses[key] / 100
@@ -118,15 +119,15 @@ def build_figure(plan: Plan, lang: str) -> Figure:
         ax1.set_ylabel(_("Still owed"), fontproperties=fp)
         ax1.yaxis.set_major_formatter(FuncFormatter(money))
         ax1.set_ylim(0, max(sum(s[0] for s in series), 1) * 1.05)
-        bottom = [0.0] * months
+        stacked = [0.0] * months
         width = 20 if months > 1 else 25
         for i, c in enumerate(plan.creditors):
             amounts = [0.0] * months
             for p in c.payments:
                 amounts[p.n - 1] = p.amount / 100
-            ax2.bar([date2num(d) for d in pay_dates], amounts, bottom=bottom, color=colour(i), hatch=hatch(i),
+            ax2.bar([date2num(d) for d in pay_dates], amounts, bottom=stacked, color=colour(i), hatch=hatch(i),
                     width=width, edgecolor="white", linewidth=0.4)
-            bottom = [a + b for a, b in zip(bottom, amounts)]
+            stacked = [a + b for a, b in zip(stacked, amounts, strict=True)]
         ax2.axhline(plan.budget.available / 100, color=LINE_AVAILABLE, linestyle="--", linewidth=1.2)
         lines = [Line2D([], [], color=LINE_AVAILABLE, linestyle="--", label=_("Available for repayments"))]
         if plan.budget.surplus > plan.budget.available:
@@ -144,7 +145,8 @@ def build_figure(plan: Plan, lang: str) -> Figure:
         for ax in (ax1, ax2):
             _tick_font(ax, small_fp)
         handles = [Patch(facecolor=colour(i), hatch=hatch(i), edgecolor="white", label=_short(c.debt.lender))
-                   for i, c in enumerate(plan.creditors)] + lines
+                   for i, c in enumerate(plan.creditors)]
+        handles += lines
         fig.legend(handles=handles, prop=small_fp, loc="outside lower center", ncols=min(3, len(handles)),
                    frameon=False)
     fig.canvas.draw()        # ticks get their labels (dates) now

@@ -45,7 +45,7 @@ def render_ics(plan: Plan, lang: str) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", _("Repayment plan"))
-    stamp = dtm.datetime.combine(inp.today, dtm.time(0, 0), tzinfo=dtm.timezone.utc)
+    stamp = dtm.datetime.combine(inp.today, dtm.time(0, 0), tzinfo=dtm.UTC)
     reply_day = inp.today + dtm.timedelta(days=REPLY_DAYS)
     lenders = ", ".join(d.lender for d in inp.debts)
     cal.add_component(_event(

@@ -12,8 +12,9 @@ import copy
 import datetime as dtm
 import html
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Callable
+from typing import Any
 
 from bot import callback_data as cb
 from bot.dialogue import Button, Reply
@@ -151,7 +152,7 @@ class InterviewState:
         return out
 
     @classmethod
-    def from_json(cls, raw: Any) -> "InterviewState | None":
+    def from_json(cls, raw: Any) -> InterviewState | None:
         """The state from its JSON (or the dict of the first version); None when it is not one."""
         if not isinstance(raw, dict) or not isinstance(raw.get("lang"), str):
             return None
@@ -362,7 +363,8 @@ def review_screen(state: InterviewState) -> Reply:
     rows.append([Button(_("✏️ Dependants"), cb.PLAN_REVIEW.encode("dep")),
                  Button(_("✏️ Reason"), cb.PLAN_REVIEW.encode("reason"))])
     rows.append([Button(_("✅ Make my plan"), cb.PLAN_REVIEW.encode("make"))])
-    rows.append([Button(_("⬅ Back"), cb.PLAN_BACK.encode(REVIEW)), Button(_("✖ Cancel"), cb.PLAN_CANCEL.encode(REVIEW))])
+    rows.append([Button(_("⬅ Back"), cb.PLAN_BACK.encode(REVIEW)),
+                 Button(_("✖ Cancel"), cb.PLAN_CANCEL.encode(REVIEW))])
     return Reply("\n".join(lines), rows)
 
 
@@ -401,7 +403,7 @@ def begin(lang: str, *, has_saved_plan: bool = False, intro: bool = True, jurisd
     _ = _t(lang)
     if not intro:
         return ask(InterviewState(lang, jurisdiction=jurisdiction), "lender")
-    intro = "\n".join([
+    text = "\n".join([
         _bold(_("A repayment plan you can send to your lender")),
         _esc(_("I will ask about your debts, your income and your essential expenses, one question at a time, "
                "and then work out what you can afford, a schedule, and a letter to each lender (in Chinese, "
@@ -410,7 +412,7 @@ def begin(lang: str, *, has_saved_plan: bool = False, intro: bool = True, jurisd
                "Back, Skip and Cancel are on every question.")),
     ])
     buttons = [[Button(_("My saved plan"), cb.PLAN_SAVED.encode("list"))]] if has_saved_plan else []
-    return ask(InterviewState(lang, jurisdiction=jurisdiction), "lender", before=[Reply(intro, buttons)])
+    return ask(InterviewState(lang, jurisdiction=jurisdiction), "lender", before=[Reply(text, buttons)])
 
 
 def offer_resume(state: InterviewState) -> Turn:
@@ -433,8 +435,9 @@ def from_input(data: dict[str, Any], lang: str) -> InterviewState:
     debts = []
     for raw in data.get("debts") or []:
         if isinstance(raw, dict):
-            debts.append(DebtAnswers(**{k: (str(v) if k in DEBT_AMOUNT_STEPS.values() and v is not None else v)
-                                        for k, v in raw.items() if k in _DEBT_FIELDS}))
+            fields: dict[str, Any] = {k: (str(v) if k in DEBT_AMOUNT_STEPS.values() and v is not None else v)
+                                      for k, v in raw.items() if k in _DEBT_FIELDS}
+            debts.append(DebtAnswers(**fields))
     state.debts = debts or [DebtAnswers()]
     state.income = str(data.get("income", "0"))
     state.expenses = {k: str(v) for k, v in (data.get("expenses") or {}).items() if k in EXPENSE_KEYS}

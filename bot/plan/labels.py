@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dtm
-from typing import Callable
+from collections.abc import Callable
 
 from babel.dates import format_date as format_babel_date
 

@@ -26,24 +26,36 @@ jurisdiction's language (CN zh-Hans; HK, TW zh-Hant; US en), the user also in th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 import opencc
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import escape
 
-from bot.config import ROOT
+from bot.config import DATA_ROOT
 from bot.plan.amounts import format_yuan
 from bot.plan.checks import Dispute, Flag, Position
-from bot.plan.labels import (ACCOUNT_LABEL, ID_LABEL, expense_label, flag_message, format_date, format_months, kind_label, pointer_texts,
-                             rate_phrase, reason_label, translator)
+from bot.plan.labels import (
+    ACCOUNT_LABEL,
+    ID_LABEL,
+    expense_label,
+    flag_message,
+    format_date,
+    format_months,
+    kind_label,
+    pointer_texts,
+    rate_phrase,
+    reason_label,
+    translator,
+)
 from bot.plan.model import EXPENSE_KEYS, PlanInput
 from bot.plan.rules import PlanRules, cite_ids
 from bot.plan.schedule import EXCEEDS, OK, OK_IF_WAIVED, UNAFFORDABLE, CreditorPlan, Plan
 
-TEMPLATE_DIR = ROOT / "locales" / "templates" / "plan"
+TEMPLATE_DIR = DATA_ROOT / "locales" / "templates" / "plan"
 LETTER_LANGS = ("zh-Hans", "zh-Hant", "en")
 CARD_KINDS = ("credit_card", "cash_card")
 BLOCK_KINDS = ("title", "h", "item", "note")

@@ -20,8 +20,18 @@ from decimal import Decimal
 from typing import Any
 
 from bot.config import LANGUAGES
-from bot.plan.amounts import (YUAN, AmountError, Money, from_fen, parse_amount, parse_count, parse_months, parse_rate,
-                              to_fen, unmarked)
+from bot.plan.amounts import (
+    YUAN,
+    AmountError,
+    Money,
+    from_fen,
+    parse_amount,
+    parse_count,
+    parse_months,
+    parse_rate,
+    to_fen,
+    unmarked,
+)
 from bot.plan.rules import PlanRules, PlanRulesInvalid, money_of, rules_for
 
 # the lender kinds of a plan for mainland China (the default), in the order the interview offers them; other
@@ -181,7 +191,7 @@ class PlanInput:
         return d
 
     @classmethod
-    def from_dict(cls, data: Any) -> "PlanInput":
+    def from_dict(cls, data: Any) -> PlanInput:
         """Validate answers (INPUT.json or the interview's). Raises PlanInputError listing every problem."""
         errors: list[str] = []
         if not isinstance(data, dict):

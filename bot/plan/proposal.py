@@ -14,8 +14,15 @@ from typing import Any
 from bot.plan.amounts import from_fen
 from bot.plan.checks import Flag
 from bot.plan.labels import STATUS_LABELS, flag_message, kind_label, pointer_texts, translator
-from bot.plan.letter import (Letter, applicable_pointers, legal_refs, lender_language, letter_languages,
-                             render_letter_blocks, render_summary_html)
+from bot.plan.letter import (
+    Letter,
+    applicable_pointers,
+    legal_refs,
+    lender_language,
+    letter_languages,
+    render_letter_blocks,
+    render_summary_html,
+)
 from bot.plan.model import PlanInput
 from bot.plan.schedule import UNAFFORDABLE, Plan, make_plan
 
@@ -160,7 +167,7 @@ def plan_json(p: Proposal) -> dict[str, Any]:
                           "balance_after": _y(x.balance_after)} for x in c.payments],
         } for c in plan.creditors],
         "month_totals": [{"n": i + 1, "date": d.isoformat(), "amount": _y(a)}
-                         for i, (d, a) in enumerate(zip(plan.dates(), plan.month_totals()))],
+                         for i, (d, a) in enumerate(zip(plan.dates(), plan.month_totals(), strict=True))],
         "checks": [{"code": f.code, "debt": f.debt, "lender": inp.debts[f.debt].lender,
                     "message": flag_message(f, inp, lang), "in_letter": f.audience == "letter",
                     "effect": f.effect, "conditional": f.conditional,

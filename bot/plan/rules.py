@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.config import ROOT
+from bot.config import DATA_ROOT
 from bot.kb.yamlio import KBError, load_located
 
 LANGS = ("zh-Hans", "zh-Hant", "en")
@@ -108,7 +108,7 @@ class Currency(Strict):
     min_margin: int = Field(ge=0)                # the safety margin is at least this much
 
     @model_validator(mode="after")
-    def _check(self) -> "Currency":
+    def _check(self) -> Currency:
         for lang in LANGS:
             if self.format.get(lang).count("{amount}") != 1 or self.format.fields() != {"amount"}:
                 raise ValueError(f"format.{lang} must contain {{amount}} once and nothing else in braces")
@@ -144,7 +144,7 @@ class Upfront(Strict):
     normalise_citations = field_validator("citations", mode="before")(_cites)
 
     @model_validator(mode="after")
-    def _check(self) -> "Upfront":
+    def _check(self) -> Upfront:
         _check_fields(self.screen, SCREEN_FIELDS, "screen")
         _check_fields(self.letter, LETTER_FIELDS, "letter")
         return self
@@ -179,7 +179,7 @@ class InterestLine(Strict):
     normalise_citations = field_validator("citations", mode="before")(_cites)
 
     @model_validator(mode="after")
-    def _check(self) -> "InterestLine":
+    def _check(self) -> InterestLine:
         if (self.rate is None) == (self.lpr_times is None):
             raise ValueError("exactly one of rate / lpr_times")
         if not set(self.conditional_kinds) <= set(self.kinds):
@@ -267,7 +267,7 @@ class Pointer(Strict):
     normalise_citations = field_validator("citations", mode="before")(_cites)
 
     @model_validator(mode="after")
-    def _check(self) -> "Pointer":
+    def _check(self) -> Pointer:
         if (self.when == "overdue") != (self.overdue_months is not None):
             raise ValueError("when: overdue goes with overdue_months (and only then)")
         return self
@@ -305,7 +305,7 @@ class PlanRules(Strict):
     pointers: list[Pointer] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _cross(self) -> "PlanRules":
+    def _cross(self) -> PlanRules:
         kinds = set(self.lender_kinds)
         prefix = self.jurisdiction.lower() + "."
 
@@ -336,7 +336,8 @@ class PlanRules(Strict):
         for i, line in enumerate(self.interest_lines):
             unknown_codes = [c for c in line.unless_crossed if c not in codes or c == line.code]
             if unknown_codes:
-                raise ValueError(f"interest_lines[{i}] ({line.code}): unless_crossed names unknown lines {unknown_codes}")
+                raise ValueError(f"interest_lines[{i}] ({line.code}): unless_crossed names unknown lines "
+                                 f"{unknown_codes}")
         covered: set[str] = set()
         for i, rule in enumerate(self.instalments):
             check_kinds(f"instalments[{i}]", rule.kinds)
@@ -405,7 +406,7 @@ def _knowledge_dir() -> Path:
     try:
         return load_settings().knowledge_dir
     except Exception:      # a broken config.yaml is reported where the bot starts; the plan uses the default
-        return ROOT / "knowledge"
+        return DATA_ROOT / "knowledge"
 
 
 def load_rules_file(path: Path) -> PlanRules:

@@ -62,7 +62,7 @@ def reminder_rows(plan: Plan, *, user_id: int, chat_id: int, plan_id: str, lang:
                   now: dtm.datetime | None = None) -> list[Reminder]:
     """One reminder per payment date still ahead: the day before at 09:00 in the user's zone (or as soon as
     possible when that moment has passed but the payment has not)."""
-    now = now or dtm.datetime.now(dtm.timezone.utc)
+    now = now or dtm.datetime.now(dtm.UTC)
     tz = zone(zone_name)
     by_date: dict[dtm.date, list[dict[str, Any]]] = {}
     for c in plan.creditors:
@@ -129,7 +129,7 @@ async def save_plan(storage: Storage, user_id: int, plan_id: str, answers: dict[
         await tx.execute(
             "INSERT INTO plan_saved (user_id, plan_id, created_at, data) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(user_id, plan_id) DO UPDATE SET created_at = excluded.created_at, data = excluded.data",
-            (user_id, Key(plan_id), int(dtm.datetime.now(dtm.timezone.utc).timestamp()), answers))
+            (user_id, Key(plan_id), int(dtm.datetime.now(dtm.UTC).timestamp()), answers))
 
 
 async def saved_plans(storage: Storage, user_id: int) -> list[tuple[str, int, dict[str, Any]]]:

@@ -14,7 +14,7 @@ flush left:
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 OPENING = set("（([【〔《〈「『“‘￥")
 CLOSING = set("，。、；：！？）)]】〕》〉」』”’…—％%,.;:!?·・〕")

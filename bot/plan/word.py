@@ -46,7 +46,7 @@ def render_docx(letters: list[Letter], lang: str = "zh-Hans") -> bytes:
     props.last_modified_by = ""
     props.comments = ""
     props.title = _("Letters to your lenders")
-    now = dtm.datetime.now(dtm.timezone.utc).replace(microsecond=0, tzinfo=None)
+    now = dtm.datetime.now(dtm.UTC).replace(microsecond=0, tzinfo=None)
     props.created = props.modified = now
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
