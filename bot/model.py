@@ -9,7 +9,8 @@ Where it speaks (the verdict rule is unchanged), with thresholds set on the corp
 - unsafe categories only when the patterns found nothing unsafe;
 - lawful categories only when the patterns found nothing at all: where they recognised a practice, the model's
   broader sense of "reminder" would only blur it. So it can neither hide a pattern's finding nor add a false
-  alarm beside one.
+  alarm beside one;
+- never on a text of fewer than MIN_LETTERS letters: digits and symbols alone name no practice.
 Each of its findings says what it rests on: the clause it scored highest (with offsets into the original text),
 its confidence, and the nearest knowledge-base example of that practice ("resembles: …"), whose signal gives
 the title, the legal basis and the advice.
@@ -47,6 +48,10 @@ def model_text(normalised: str) -> str:
 
 
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9']*")
+# letters of any script (CJK included), not digits or symbols
+_LETTER = re.compile(r"[^\W\d_]")
+# below this many letters a text gives the model nothing to rest on: "1111…" or "¥¥¥" is no practice
+MIN_LETTERS = 4
 
 
 def char_ngrams(text: str) -> list[str]:
@@ -123,7 +128,7 @@ class ModelDetector:
         if any(self.kb.kind_of(d.signal.category) != "lawful" for d in found):
             return []     # the patterns found something unsafe: the model stays quiet
         text = model_text(message.norm.text)
-        if not text.strip():
+        if len(_LETTER.findall(text)) < MIN_LETTERS:
             return []
         probs = self.weights.probabilities(text)
         have = {d.signal.category for d in found}

@@ -308,6 +308,8 @@ def _is_collection_message(state: InterviewState, analysis: Any, *, forwarded: b
     """A collection message pasted or forwarded in the middle of the interview, rather than an answer."""
     if forwarded:
         return True
+    if not any(ch.isalpha() for ch in analysis.text):   # "1111…", "15,000" or emoji: an answer, right or wrong
+        return False
     if state.step == "details":         # the user's own account of what happened may quote a collector
         return False
     if state.step == "lender":          # a name is short and names no practice

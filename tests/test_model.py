@@ -43,3 +43,9 @@ def test_the_model_is_quiet_where_the_patterns_found_something_unsafe(engine: En
     text = "再不还钱就爆你通讯录，让你所有亲戚朋友都知道你欠钱不还"
     a = engine.assess(text, "zh-Hans", "CN")
     assert a.verdict == "unlawful" and all(f.source == "pattern" for f in a.findings)
+
+
+@pytest.mark.parametrize("text", ["1" * 50, "15," + "0" * 50, "¥¥¥ 3000", "😀😀😀", "100%!!!"])
+def test_the_model_says_nothing_about_a_text_without_words(engine: Engine, text: str) -> None:
+    # a run of digits once came back "upfront deduction, 97 % sure": digits and symbols name no practice
+    assert not [f for f in engine.assess(text).findings if f.source == "model"]
