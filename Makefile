@@ -42,9 +42,10 @@ install-test: $(VENV)/.installed-test
 run: install
 	@if [ -n "$$TELEGRAM_BOT_TOKEN$$TELEGRAM_BOT_TOKEN_FILE" ]; then $(BIN)/rights-bot run; else $(BIN)/rights-bot chat; fi
 
-# ruff (lint; the formatter is not used: see pyproject.toml) and mypy, both configured in pyproject.toml
+# ruff (lint and format check: `.venv/bin/ruff format .` formats) and mypy, all configured in pyproject.toml
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 test: lint

@@ -31,8 +31,9 @@ from bot.kb.loader import load_kb  # noqa: E402
 
 
 def corpus(engine: Engine, n: int) -> list[dict[str, str]]:
-    texts = [(jur, t) for s in engine.kb.signals for jur in engine.kb.covered
-             for _, t in [*s.examples, *s.counter_examples]]
+    texts = [
+        (jur, t) for s in engine.kb.signals for jur in engine.kb.covered for _, t in [*s.examples, *s.counter_examples]
+    ]
     rng = random.Random(7)
     out = []
     for i in range(n):
@@ -68,7 +69,7 @@ def main() -> None:
     print(f"in-process assess(): {len(items) / dt:,.0f} messages/s (mean length {avg_len:.0f} chars)")
 
     base = " ".join(it["text"] for it in items[:20])
-    for target in (1_000, 5_000, 20_000):   # 20,000 characters is the most one message is assessed on
+    for target in (1_000, 5_000, 20_000):  # 20,000 characters is the most one message is assessed on
         text = ((base + " ") * (target // len(base) + 1))[:target]
         factor = max(1, target // 1_000)
         reps = max(1, 200 // factor)
@@ -86,8 +87,10 @@ def main() -> None:
     dt = time.perf_counter() - t
     n_out = proc.stdout.count(b"\n")
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(f"assess --jsonl: {n_out:,} lines in {dt:.2f} s = {n_out / dt:,.0f} messages/s including start-up "
-          f"(target >= 2,000)")
+    print(
+        f"assess --jsonl: {n_out:,} lines in {dt:.2f} s = {n_out / dt:,.0f} messages/s including start-up "
+        f"(target >= 2,000)"
+    )
     print(f"peak RSS of the CLI process: {usage.ru_maxrss / 1024:.0f} MB (target <= 150 MB)")
 
 

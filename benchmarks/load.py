@@ -50,10 +50,10 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc; nan elsewhere)."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()      # after the command name, which may hold spaces
+            fields = fh.read().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
     except OSError:
         return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")     # utime, stime (fields 14, 15)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime (fields 14, 15)
 
 
 async def serve_bot(url: str, token: str, db: str, limiter: bool, concurrency: int) -> None:
@@ -61,11 +61,17 @@ async def serve_bot(url: str, token: str, db: str, limiter: bool, concurrency: i
     import signal
 
     engine = Engine.load()
-    settings = dataclasses.replace(load_settings(), database=Path(db),
-                                   telegram={**load_settings().telegram, "user_messages_per_minute": 0})
-    app = build_application(token=token, engine=engine, settings=settings, base_url=url,
-                            rate_limiter=AIORateLimiter(max_retries=3) if limiter else False,
-                            concurrent_updates=concurrency)
+    settings = dataclasses.replace(
+        load_settings(), database=Path(db), telegram={**load_settings().telegram, "user_messages_per_minute": 0}
+    )
+    app = build_application(
+        token=token,
+        engine=engine,
+        settings=settings,
+        base_url=url,
+        rate_limiter=AIORateLimiter(max_retries=3) if limiter else False,
+        concurrent_updates=concurrency,
+    )
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await start_application(app, poll_timeout=1.0)
@@ -78,8 +84,16 @@ async def run(users: int, limiter: bool, concurrency: int) -> dict[str, float]:
     fake = await FakeTelegram().start()
     with tempfile.TemporaryDirectory() as tmp:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, __file__, "--serve-bot", fake.url, fake.token, str(Path(tmp) / "bench.sqlite3"),
-            "1" if limiter else "0", str(concurrency), stdout=asyncio.subprocess.PIPE)
+            sys.executable,
+            __file__,
+            "--serve-bot",
+            fake.url,
+            fake.token,
+            str(Path(tmp) / "bench.sqlite3"),
+            "1" if limiter else "0",
+            str(concurrency),
+            stdout=asyncio.subprocess.PIPE,
+        )
         try:
             assert proc.stdout is not None
             await asyncio.wait_for(proc.stdout.readline(), 120)
@@ -99,7 +113,7 @@ async def run(users: int, limiter: bool, concurrency: int) -> dict[str, float]:
                 return time.perf_counter() - sent[u.id]  # type: ignore[attr-defined]
 
             latencies = await asyncio.gather(*(first_reply(u) for u in people))
-            await asyncio.sleep(0.5)              # let the last multi-message replies go out
+            await asyncio.sleep(0.5)  # let the last multi-message replies go out
             elapsed = time.perf_counter() - t0
             cpu = cpu_seconds(proc.pid) - cpu0
         finally:
@@ -108,21 +122,34 @@ async def run(users: int, limiter: bool, concurrency: int) -> dict[str, float]:
             await fake.stop()
     replies = fake.calls.get("sendMessage", 0)
     latencies = sorted(latencies)
-    return {"users": users, "answered": len(latencies), "replies": replies,
-            "replies_per_s": replies / max(elapsed - 0.5, 1e-9), "p50_ms": statistics.median(latencies) * 1000,
-            "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
-            "errors": len(fake.errors), "cpu_s": cpu, "cpu_ms_per_reply": cpu / max(replies, 1) * 1000,
-            "cpu_share": cpu / max(elapsed, 1e-9)}
+    return {
+        "users": users,
+        "answered": len(latencies),
+        "replies": replies,
+        "replies_per_s": replies / max(elapsed - 0.5, 1e-9),
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        "errors": len(fake.errors),
+        "cpu_s": cpu,
+        "cpu_ms_per_reply": cpu / max(replies, 1) * 1000,
+        "cpu_share": cpu / max(elapsed, 1e-9),
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--limited-users", type=int, default=300)
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8],
-                        help="updates processed at once, each user's in order (config: telegram.concurrent_updates)")
-    parser.add_argument("--serve-bot", nargs=5, metavar=("URL", "TOKEN", "DB", "LIMITER", "CONCURRENCY"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        nargs="+",
+        default=[1, 8],
+        help="updates processed at once, each user's in order (config: telegram.concurrent_updates)",
+    )
+    parser.add_argument(
+        "--serve-bot", nargs=5, metavar=("URL", "TOKEN", "DB", "LIMITER", "CONCURRENCY"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     configure_logging("WARNING")
     if args.serve_bot:
@@ -135,10 +162,12 @@ def main() -> int:
     for label, users, limiter, concurrency in runs:
         r = asyncio.run(run(users, limiter, concurrency))
         lost = r["users"] - r["answered"]
-        print(f"{label}: {r['users']} users, {r['replies']} replies, {r['replies_per_s']:.0f} replies/s, "
-              f"p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, lost {lost}, API errors {r['errors']}; "
-              f"bot CPU {r['cpu_ms_per_reply']:.2f} ms/reply, so {r['cpu_ms_per_reply'] * 30 / 10:.0f} % of one "
-              f"core at 30 replies/s" + (f" (used: {r['cpu_share']:.0%} of one core)" if limiter else ""))
+        print(
+            f"{label}: {r['users']} users, {r['replies']} replies, {r['replies_per_s']:.0f} replies/s, "
+            f"p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, lost {lost}, API errors {r['errors']}; "
+            f"bot CPU {r['cpu_ms_per_reply']:.2f} ms/reply, so {r['cpu_ms_per_reply'] * 30 / 10:.0f} % of one "
+            f"core at 30 replies/s" + (f" (used: {r['cpu_share']:.0%} of one core)" if limiter else "")
+        )
         ok = ok and lost == 0 and r["errors"] == 0
     return 0 if ok else 1
 

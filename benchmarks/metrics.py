@@ -22,9 +22,11 @@ class MessageFigures:
     misses: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        return (f"macro-F1 {self.macro_f1:.3f}, verdict acc {self.verdict_accuracy:.3f}, critical misses "
-                f"{self.critical_misses:.3f}, false alarms {self.false_alarms:.3f}, invalid spans {self.invalid_spans}"
-                f" (n={self.n})")
+        return (
+            f"macro-F1 {self.macro_f1:.3f}, verdict acc {self.verdict_accuracy:.3f}, critical misses "
+            f"{self.critical_misses:.3f}, false alarms {self.false_alarms:.3f}, invalid spans {self.invalid_spans}"
+            f" (n={self.n})"
+        )
 
 
 def message_figures(pairs: Iterable[tuple[dict[str, Any], dict[str, Any]]]) -> MessageFigures:
@@ -53,7 +55,7 @@ def message_figures(pairs: Iterable[tuple[dict[str, Any], dict[str, Any]]]) -> M
                 fa += 1
                 out.misses.append(f"false alarm {gold.get('id')}: {sorted(g)} got {sorted(p)}: {gold['text'][:70]!r}")
         for f in pred.get("findings") or []:
-            if not (f["evidence"] and gold["text"][f["start"]:f["end"]] == f["evidence"]):
+            if not (f["evidence"] and gold["text"][f["start"] : f["end"]] == f["evidence"]):
                 out.invalid_spans += 1
     f1s = {}
     for c in sorted(set(tp) | set(fn) | set(fp)):

@@ -80,45 +80,66 @@ def main() -> int:
         data = s.data()
         if first is None:
             first = data
-            read_image(data)                           # warm-up: loads the engine
+            read_image(data)  # warm-up: loads the engine
         t, c = time.perf_counter(), time.process_time()
         reading = read_image(data)
         dt, cpu = time.perf_counter() - t, time.process_time() - c
-        same = same_assessment(assess_reading(engine, reading, s.lang, s.jurisdiction),
-                               assess_text(engine, s.expected, s.lang, s.jurisdiction))
+        same = same_assessment(
+            assess_reading(engine, reading, s.lang, s.jurisdiction),
+            assess_text(engine, s.expected, s.lang, s.jurisdiction),
+        )
         cpu_times.append((s, cpu))
-        rows.append((dataclasses.replace(s, image=None), reading, dt, accuracy(s.expected, reading.text),
-                     accuracy(s.expected, reading.text, True), same))
-    print(f"{len(rows)} images ({sum(1 for r in rows if not r[0].degraded)} clean, "
-          f"{sum(1 for r in rows if r[0].degraded)} degraded) from {len(rows) // 4} knowledge-base messages")
-    for label, sel in (("clean", [r for r in rows if not r[0].degraded]),
-                       ("degraded", [r for r in rows if r[0].degraded])) + tuple(
-                           (f"  {v}", [r for r in rows if r[0].variant == v]) for v in ("jpeg", "rotated", "photo")):
+        rows.append(
+            (
+                dataclasses.replace(s, image=None),
+                reading,
+                dt,
+                accuracy(s.expected, reading.text),
+                accuracy(s.expected, reading.text, True),
+                same,
+            )
+        )
+    print(
+        f"{len(rows)} images ({sum(1 for r in rows if not r[0].degraded)} clean, "
+        f"{sum(1 for r in rows if r[0].degraded)} degraded) from {len(rows) // 4} knowledge-base messages"
+    )
+    for label, sel in (
+        ("clean", [r for r in rows if not r[0].degraded]),
+        ("degraded", [r for r in rows if r[0].degraded]),
+    ) + tuple((f"  {v}", [r for r in rows if r[0].variant == v]) for v in ("jpeg", "rotated", "photo")):
         if not sel:
             continue
         acc = statistics.mean(r[3] for r in sel)
         acc_sp = statistics.mean(r[4] for r in sel)
         agree = sum(r[5] for r in sel) / len(sel)
         low = sum(r[1].low_confidence for r in sel)
-        print(f"{label:10s} character accuracy {acc:6.2%} (with spaces {acc_sp:6.2%})   assessment agreement "
-              f"{agree:6.1%}   low-confidence {low}/{len(sel)}")
+        print(
+            f"{label:10s} character accuracy {acc:6.2%} (with spaces {acc_sp:6.2%})   assessment agreement "
+            f"{agree:6.1%}   low-confidence {low}/{len(sel)}"
+        )
     for lang in ("zh-Hans", "zh-Hant", "en"):
         sel = [r for r in rows if r[0].lang == lang]
         if sel:
-            print(f"  {lang:8s} character accuracy {statistics.mean(r[3] for r in sel):6.2%}   agreement "
-                  f"{sum(r[5] for r in sel) / len(sel):6.1%}   ({len(sel)} images)")
+            print(
+                f"  {lang:8s} character accuracy {statistics.mean(r[3] for r in sel):6.2%}   agreement "
+                f"{sum(r[5] for r in sel) / len(sel):6.1%}   ({len(sel)} images)"
+            )
     agree_all = sum(r[5] for r in rows) / len(rows)
     print(f"assessment agreement, all images: {agree_all:.1%}")
     phone = [r[2] for r in rows if r[0].kind != "letter" and r[0].variant in ("clean", "jpeg")]
     phone_cpu = [c for s, c in cpu_times if s.kind != "letter" and s.variant in ("clean", "jpeg")]
     for label, ts in (("CPU", phone_cpu), ("wall-clock", phone)):
-        print(f"seconds per phone screenshot, {label} (one thread): median {statistics.median(ts):.2f}, "
-              f"p90 {sorted(ts)[int(0.9 * (len(ts) - 1))]:.2f}, max {max(ts):.2f} ({len(ts)} screenshots)")
+        print(
+            f"seconds per phone screenshot, {label} (one thread): median {statistics.median(ts):.2f}, "
+            f"p90 {sorted(ts)[int(0.9 * (len(ts) - 1))]:.2f}, max {max(ts):.2f} ({len(ts)} screenshots)"
+        )
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} (the machine has {os.cpu_count()} cores)")
     allt = [r[2] for r in rows]
     print(f"seconds per image, all kinds: median {statistics.median(allt):.2f}, max {max(allt):.2f}")
-    print(f"peak RSS of this benchmark process (it also draws the images): "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(
+        f"peak RSS of this benchmark process (it also draws the images): "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
     if args.rss:
         print(bot_rss())
     if args.show_failures:
@@ -167,9 +188,14 @@ def bot_rss() -> str:
     with tempfile.TemporaryDirectory() as tmp:
         big = Path(tmp) / "big.jpg"
         src = Image.open(paths[-1]).convert("RGB")
-        src.resize((5160, 7740)).save(big, "JPEG", quality=80)        # 39.9 megapixels
-        out = subprocess.run([sys.executable, "-c", _RSS_CHILD, str(ROOT), *paths, str(big)], capture_output=True,
-                             text=True, check=False, cwd=str(ROOT))
+        src.resize((5160, 7740)).save(big, "JPEG", quality=80)  # 39.9 megapixels
+        out = subprocess.run(
+            [sys.executable, "-c", _RSS_CHILD, str(ROOT), *paths, str(big)],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=str(ROOT),
+        )
     return (out.stdout or out.stderr).strip()
 
 

@@ -33,11 +33,18 @@ def main() -> int:
     engine = Engine.load(settings=settings)
     corpus, _errors = load_corpus(settings.corpus_dir, engine.kb)
     held = corpus.select("heldout", "real")
-    pairs = [({"id": it.id, "text": it.text, "categories": it.categories, "verdict": it.verdict},
-              assessment_json(engine, engine.assess(it.text, it.lang, it.jurisdiction))) for it in held]
+    pairs = [
+        (
+            {"id": it.id, "text": it.text, "categories": it.categories, "verdict": it.verdict},
+            assessment_json(engine, engine.assess(it.text, it.lang, it.jurisdiction)),
+        )
+        for it in held
+    ]
     groups = len({corpus.sources[it.source].group for it in held})
-    print(f"real messages, corpus held-out ({len(held)} items from {groups} source groups): "
-          f"{message_figures(pairs).line()}")
+    print(
+        f"real messages, corpus held-out ({len(held)} items from {groups} source groups): "
+        f"{message_figures(pairs).line()}"
+    )
 
     crisis = yaml.safe_load((settings.corpus_dir / "crisis" / "items.yaml").read_text(encoding="utf-8"))["items"]
     held_c = [it for it in crisis if it["split"] == "heldout"]
@@ -45,8 +52,10 @@ def main() -> int:
     neg = [it for it in held_c if not it["crisis"]]
     caught = sum(engine.check_crisis(it["text"]).crisis for it in pos)
     false = sum(engine.check_crisis(it["text"]).crisis for it in neg)
-    print(f"crisis corpus held-out: recall {caught}/{len(pos)}, false triggers {false}/{len(neg)} "
-          f"(the negatives are hyperbole, idioms, worry and factual death-and-debt questions)")
+    print(
+        f"crisis corpus held-out: recall {caught}/{len(pos)}, false triggers {false}/{len(neg)} "
+        f"(the negatives are hyperbole, idioms, worry and factual death-and-debt questions)"
+    )
 
     questions = yaml.safe_load((settings.corpus_dir / "questions" / "heldout.yaml").read_text(encoding="utf-8"))
     right = crisis_n = crisis_hit = crisis_false = clear = asked = 0
@@ -63,16 +72,21 @@ def main() -> int:
                 clear += 1
                 asked += not a.confident
     n = len(questions)
-    print(f"questions held-out ({n}): top-1 {right / n:.3f}, crisis recall {crisis_hit}/{crisis_n}, crisis false "
-          f"triggers {crisis_false}/{n - crisis_n}, \"did you mean\" on {asked}/{clear} ({asked / max(1, clear):.1%}) "
-          f"of the others")
+    print(
+        f"questions held-out ({n}): top-1 {right / n:.3f}, crisis recall {crisis_hit}/{crisis_n}, crisis false "
+        f'triggers {crisis_false}/{n - crisis_n}, "did you mean" on {asked}/{clear} ({asked / max(1, clear):.1%}) '
+        f"of the others"
+    )
 
     score = ROOT.parent / "shared" / "tools" / "score.py"
     if score.exists():
         for kind, name in (("messages", "dev_messages"), ("messages", "real_dev"), ("questions", "dev_questions")):
             path = ROOT.parent / "shared" / "eval" / f"{name}.yaml"
-            out = subprocess.run([sys.executable, str(score), kind, str(path)], capture_output=True, text=True,
-                                 cwd=ROOT).stdout.strip().splitlines()
+            out = (
+                subprocess.run([sys.executable, str(score), kind, str(path)], capture_output=True, text=True, cwd=ROOT)
+                .stdout.strip()
+                .splitlines()
+            )
             print(f"{name}: {out[-1] if out else '(no output)'}")
     return 0
 

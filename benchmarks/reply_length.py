@@ -32,9 +32,11 @@ def report(name: str, sizes: dict[str, list[tuple[int, int]]]) -> None:
         chars = sorted(c for c, _ in rows)
         lines = [n for _, n in rows]
         under = sum(1 for c in chars if c < 600) / len(chars)
-        print(f"{name:11} {lang:8} n={len(rows):4}  chars median {statistics.median(chars):5.0f}  p90 "
-              f"{chars[int(0.9 * (len(chars) - 1))]:5}  max {chars[-1]:5}  under 600: {under:6.1%}  "
-              f"lines median {statistics.median(lines):3.0f} max {max(lines):3}")
+        print(
+            f"{name:11} {lang:8} n={len(rows):4}  chars median {statistics.median(chars):5.0f}  p90 "
+            f"{chars[int(0.9 * (len(chars) - 1))]:5}  max {chars[-1]:5}  under 600: {under:6.1%}  "
+            f"lines median {statistics.median(lines):3.0f} max {max(lines):3}"
+        )
 
 
 def main() -> int:

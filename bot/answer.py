@@ -20,10 +20,12 @@ from rapidfuzz import fuzz, process
 from bot.kb.schema import Topic
 from bot.normalize import Normalised, Normaliser, cuts_word_left, cuts_word_right, is_cjk
 
-_EN_STOP = set("""a an the i me my mine we our you your he she it they them their is am are was were be been being do
+_EN_STOP = set(
+    """a an the i me my mine we our you your he she it they them their is am are was were be been being do
 does did doing have has had having to of in on at by for with about from as into than then so if or and but not no can
 could would should will shall may might must this that these those what which who whom whose when where why how there
-here just also very really please any some all out up down over again get got im ive dont cant""".split())
+here just also very really please any some all out up down over again get got im ive dont cant""".split()
+)
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
@@ -103,8 +105,12 @@ class TopicIndex:
         self._n_variants = len(variants)
         # variants are stored topic by topic: where each topic's run starts (for a per-topic maximum)
         self._topic_starts = np.searchsorted(np.asarray(self._variant_topic), np.arange(len(topics)))
-        self._keywords = _KeywordCounter([[normaliser.normalise(k.rstrip("*")).text + ("*" if k.endswith("*") else "")
-                                           for k in t.keywords] for t in topics])
+        self._keywords = _KeywordCounter(
+            [
+                [normaliser.normalise(k.rstrip("*")).text + ("*" if k.endswith("*") else "") for k in t.keywords]
+                for t in topics
+            ]
+        )
 
     def _weigh(self, f: dict[str, float]) -> dict[str, float]:
         vec = {k: (1.0 + math.log(c)) * self._idf.get(k, 0.0) for k, c in f.items() if k in self._idf}
@@ -134,8 +140,12 @@ class TopicIndex:
         keyword_counts = self._keywords.count(text)
         for ti in range(n_topics):
             kw = keyword_counts.get(ti, 0)
-            s = (0.6 * float(best_variant[ti]) + 0.3 * float(centroid[ti]) + 0.15 * max(0.0, fuzzy[ti] - 0.5) * 2
-                 + min(0.24, 0.08 * kw))
+            s = (
+                0.6 * float(best_variant[ti])
+                + 0.3 * float(centroid[ti])
+                + 0.15 * max(0.0, fuzzy[ti] - 0.5) * 2
+                + min(0.24, 0.08 * kw)
+            )
             scores.append(TopicScore(self.topic_ids[ti], round(min(1.0, s), 4)))
         scores.sort(key=lambda s: -s.score)
         return scores

@@ -26,17 +26,18 @@ OTHER = "other"
 
 @lru_cache(maxsize=1)
 def iso_regions() -> frozenset[str]:
-    return frozenset(code for code in Locale("en").territories
-                     if isinstance(code, str) and code.isalpha() and len(code) == 2)
+    return frozenset(
+        code for code in Locale("en").territories if isinstance(code, str) and code.isalpha() and len(code) == 2
+    )
 
 
 @dataclass(frozen=True)
 class Audience:
-    lang: str                 # the language replies are written in
-    region: str               # ISO 3166 code of the place whose law applies (or "other")
-    how: str                  # given | inferred | default
-    judge: str                # the jurisdiction that judges: the region itself when covered, else "general"
-    cue: str = ""             # the words of the message that pointed to the region, when inferred
+    lang: str  # the language replies are written in
+    region: str  # ISO 3166 code of the place whose law applies (or "other")
+    how: str  # given | inferred | default
+    judge: str  # the jurisdiction that judges: the region itself when covered, else "general"
+    cue: str = ""  # the words of the message that pointed to the region, when inferred
 
     @property
     def covered(self) -> bool:
@@ -93,22 +94,23 @@ class RegionResolver:
         hits: list[tuple[int, int, tuple[tuple[str, float], ...]]] = []
         for end, (length, owners) in self._automaton.iter(text):
             start = end - length + 1
-            word = text[start:end + 1]
+            word = text[start : end + 1]
             if word[0].isascii() and word[0].isalnum() and cuts_word_left(text, start):
                 continue
             if word[-1].isascii() and word[-1].isalnum() and cuts_word_right(text, end + 1):
                 continue
             hits.append((start, end + 1, owners))
         # a cue inside a longer one is not a cue of its own: "hk$500" is not "$500"
-        hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and (o[0], o[1]) != (h[0], h[1])
-                                           for o in hits)]
+        hits = [
+            h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and (o[0], o[1]) != (h[0], h[1]) for o in hits)
+        ]
         scores: dict[str, float] = defaultdict(float)
         first: dict[str, tuple[int, int]] = {}
         seen: set[tuple[str, str]] = set()
         for start, end, owners in hits:
             for code, weight in owners:
                 if (code, text[start:end]) in seen:
-                    continue   # the same cue twice is one cue
+                    continue  # the same cue twice is one cue
                 seen.add((code, text[start:end]))
                 scores[code] += weight
                 first.setdefault(code, (start, end))
@@ -121,8 +123,9 @@ class RegionResolver:
         s, e = norm.span(*first[best])
         return best, norm.original[s:e]
 
-    def resolve(self, norm: Normalised | None, lang: str, region: str | None = None,
-                user_lang_code: str | None = None) -> Audience:
+    def resolve(
+        self, norm: Normalised | None, lang: str, region: str | None = None, user_lang_code: str | None = None
+    ) -> Audience:
         """region: the user's choice or the caller's (given). Else the message's cues, else the language's region."""
         if region:
             region = region.strip()

@@ -48,7 +48,7 @@ class CallbackDataError(ValueError):
 @dataclass(frozen=True)
 class Kind:
     prefix: str
-    fields: tuple[str, ...] = ()          # a regular expression per field
+    fields: tuple[str, ...] = ()  # a regular expression per field
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -92,18 +92,18 @@ _REGION = r"[A-Z]{2}|other"
 MENU = Kind("m", (r"check|ask|rights|help|region",))
 DETAIL = Kind("a", (r"[lranfc]", _REGION, _SHORT_IDS))
 TOPIC = Kind("t", (_ID,))
-TOPIC_IN = Kind("t", (_ID, _REGION))          # a topic answered under the law of a region
-TOPIC_DETAIL = Kind("tb", (r"[lca]", _ID, _REGION))     # legal basis, help channels, the full answer
+TOPIC_IN = Kind("t", (_ID, _REGION))  # a topic answered under the law of a region
+TOPIC_DETAIL = Kind("tb", (r"[lca]", _ID, _REGION))  # legal basis, help channels, the full answer
 RIGHTS_PAGE = Kind("rp", (r"\d{1,3}",))
 FEEDBACK = Kind("fb", (r"[tp]", rf"{_ID}|{_SHORT_IDS}", r"[ud]"))
 AMBIGUOUS = Kind("amb", (r"[mq]", _TOKEN))
-LANGUAGE = Kind("lang", ("|".join(re.escape(code) for code in LANGUAGES),))   # the codes of languages.yaml
+LANGUAGE = Kind("lang", ("|".join(re.escape(code) for code in LANGUAGES),))  # the codes of languages.yaml
 REGION = Kind("reg", (_REGION,))
 FORGET = Kind("fg", (r"yes|no",))
 
 # -- /plan (bot/plan/interview.py, handlers/plan.py) ----------------------------------------------------------
 PLAN_START = Kind("p:start")
-PLAN_START_OLD = Kind("plan:start")           # menus sent before the codec existed
+PLAN_START_OLD = Kind("plan:start")  # menus sent before the codec existed
 PLAN_GO = Kind("p:go", (r"resume|new",))
 PLAN_BACK = Kind("p:back", (_STEP,))
 PLAN_SKIP = Kind("p:skip", (_STEP,))
@@ -120,8 +120,17 @@ PLAN_REMINDERS_OFF = Kind("p:rem", (r"off",))
 PLAN_SAVED = Kind("p:sv", (r"list|del",))
 PLAN_SAVED_OPEN = Kind("p:sv:open", (r"[0-9a-f]{8,32}",))
 
-INTERVIEW_KINDS = (PLAN_GO, PLAN_BACK, PLAN_SKIP, PLAN_KEEP, PLAN_CANCEL, PLAN_CHOICE, PLAN_SUGGESTION,
-                   PLAN_REVIEW, PLAN_REVIEW_DEBT)
+INTERVIEW_KINDS = (
+    PLAN_GO,
+    PLAN_BACK,
+    PLAN_SKIP,
+    PLAN_KEEP,
+    PLAN_CANCEL,
+    PLAN_CHOICE,
+    PLAN_SUGGESTION,
+    PLAN_REVIEW,
+    PLAN_REVIEW_DEBT,
+)
 
 
 def any_pattern(*kinds: Kind) -> re.Pattern[str]:

@@ -33,17 +33,25 @@ def main(argv: list[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rights-bot", description="Stand by borrowers facing debt collectors.")
     sub = p.add_subparsers(dest="command")
-    for name, func, helptext in (("assess", cmd_assess, "assess a collection message"),
-                                 ("answer", cmd_answer, "answer a borrower's question")):
+    for name, func, helptext in (
+        ("assess", cmd_assess, "assess a collection message"),
+        ("answer", cmd_answer, "answer a borrower's question"),
+    ):
         s = sub.add_parser(name, help=helptext)
         s.add_argument("text", nargs="*", help="the text (default: standard input)")
         s.add_argument("--lang", help="the language of the reply: zh-Hans | zh-Hant | en (default: the text's)")
-        s.add_argument("--jurisdiction", help="a jurisdiction of the knowledge base (CN, US …) or any ISO 3166 "
-                       "code (GB, KE …: judged as not covered); default: inferred from the text, else the "
-                       "language's usual region")
+        s.add_argument(
+            "--jurisdiction",
+            help="a jurisdiction of the knowledge base (CN, US …) or any ISO 3166 "
+            "code (GB, KE …: judged as not covered); default: inferred from the text, else the "
+            "language's usual region",
+        )
         s.add_argument("--json", action="store_true", help="print one JSON object")
-        s.add_argument("--jsonl", action="store_true",
-                       help="read JSON lines {id, text, lang?, jurisdiction?} and write one JSON line each")
+        s.add_argument(
+            "--jsonl",
+            action="store_true",
+            help="read JSON lines {id, text, lang?, jurisdiction?} and write one JSON line each",
+        )
         if name == "assess":
             s.add_argument("--image", metavar="FILE", help="read the message from a screenshot or photo (offline)")
         s.set_defaults(func=func)
@@ -66,8 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the Telegram bot (token from TELEGRAM_BOT_TOKEN or TELEGRAM_BOT_TOKEN_FILE)")
     run.set_defaults(func=cmd_run)
     health = sub.add_parser("health", help="exit 0 when a running bot's heartbeat (in the state directory) is fresh")
-    health.add_argument("--max-age", type=float, default=90.0, metavar="SECONDS",
-                        help="the oldest heartbeat that counts as alive (default 90: three missed)")
+    health.add_argument(
+        "--max-age",
+        type=float,
+        default=90.0,
+        metavar="SECONDS",
+        help="the oldest heartbeat that counts as alive (default 90: three missed)",
+    )
     health.add_argument("--json", action="store_true", help="print the heartbeat's content")
     health.set_defaults(func=cmd_health)
     plan = sub.add_parser("plan", help="compute a repayment plan from answers in JSON")
@@ -124,9 +137,13 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
         return assess_image(engine, args)
     if args.jsonl:
-        return run_jsonl(sys.stdin.buffer, sys.stdout,
-                         lambda item: assessment_json(engine, engine.assess(item["text"], item.get("lang"),
-                                                                            item.get("jurisdiction")), item.get("id")))
+        return run_jsonl(
+            sys.stdin.buffer,
+            sys.stdout,
+            lambda item: assessment_json(
+                engine, engine.assess(item["text"], item.get("lang"), item.get("jurisdiction")), item.get("id")
+            ),
+        )
     a = engine.assess(_read_text(args), args.lang, args.jurisdiction)
     if args.json:
         _print_json(assessment_json(engine, a, full=True))
@@ -141,9 +158,13 @@ def cmd_answer(args: argparse.Namespace) -> int:
 
     engine = load_engine()
     if args.jsonl:
-        return run_jsonl(sys.stdin.buffer, sys.stdout,
-                         lambda item: answer_json(engine, engine.answer(item["text"], item.get("lang"),
-                                                                        item.get("jurisdiction")), item.get("id")))
+        return run_jsonl(
+            sys.stdin.buffer,
+            sys.stdout,
+            lambda item: answer_json(
+                engine, engine.answer(item["text"], item.get("lang"), item.get("jurisdiction")), item.get("id")
+            ),
+        )
     a = engine.answer(_read_text(args), args.lang, args.jurisdiction)
     if args.json:
         _print_json(answer_json(engine, a, full=True))
@@ -229,10 +250,12 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
         print(f"warning: {w.describe()}", file=sys.stderr)
     stats = kb_stats(engine)
     failures = example_failures(engine)
-    print(f"knowledge base OK: {stats['signals']} signals ({stats['signals_by_language']}), "
-          f"{len(stats['jurisdictions'])} jurisdictions ({', '.join(stats['jurisdictions'])}), {stats['topics']} "
-          f"topics, {stats['patterns']} patterns, {stats['terms']} terms, {stats['citations']} citations, "
-          f"{stats['channels']} channels, {len(kb.warnings)} warning(s)")
+    print(
+        f"knowledge base OK: {stats['signals']} signals ({stats['signals_by_language']}), "
+        f"{len(stats['jurisdictions'])} jurisdictions ({', '.join(stats['jurisdictions'])}), {stats['topics']} "
+        f"topics, {stats['patterns']} patterns, {stats['terms']} terms, {stats['citations']} citations, "
+        f"{stats['channels']} channels, {len(kb.warnings)} warning(s)"
+    )
     if failures:
         print(f"{len(failures)} example(s) do not behave as written:")
         for f in failures[:40]:
@@ -263,8 +286,12 @@ def _pattern_findings(engine, text: str, lang: str, jur: str) -> set[str]:
 
 def kb_stats(engine) -> dict[str, Any]:
     kb = engine.kb
-    unlawful_without = [f"{code}:{s.id}" for code in kb.covered for s in kb.signals
-                        if kb.kind_of(s.category) == "unlawful" and not kb.judgement(code, s).legal_basis]
+    unlawful_without = [
+        f"{code}:{s.id}"
+        for code in kb.covered
+        for s in kb.signals
+        if kb.kind_of(s.category) == "unlawful" and not kb.judgement(code, s).legal_basis
+    ]
     langs = Counter(lang for s in kb.signals for lang, _ in s.examples)
     qlangs = Counter(lang for t in kb.topics for lang, _ in t.questions.all())
     by_folder = Counter(p.parent.name for p in {kb.files["signal:" + s.id] for s in kb.signals})
@@ -305,8 +332,11 @@ def _corpus():
     settings = load_settings()
     if not settings.corpus_dir.is_dir():
         # not in an installed package: the corpus is the project's training and evaluation data, not the bot's
-        print(f"rights-bot: no corpus at {settings.corpus_dir}: it is part of the source repository, not of the "
-              "installed package; run this in a checkout, or set corpus_dir (RIGHTS_BOT_CORPUS_DIR)", file=sys.stderr)
+        print(
+            f"rights-bot: no corpus at {settings.corpus_dir}: it is part of the source repository, not of the "
+            "installed package; run this in a checkout, or set corpus_dir (RIGHTS_BOT_CORPUS_DIR)",
+            file=sys.stderr,
+        )
         raise SystemExit(1)
     try:
         kb = load_kb(settings.knowledge_dir)
@@ -324,9 +354,11 @@ def cmd_corpus_check(args: argparse.Namespace) -> int:
         print(f"corpus INVALID: {len(errors)} error(s)", file=sys.stderr)
         return 1
     real = corpus.select(origin="real")
-    print(f"corpus OK: {len(corpus.items)} items ({len(real)} real, "
-          f"{sum(1 for it in real if it.verdict in ('scam', 'unlawful'))} of them unlawful or scam), "
-          f"{len(corpus.sources)} sources, {len(corpus.select('heldout', 'real'))} real items held out")
+    print(
+        f"corpus OK: {len(corpus.items)} items ({len(real)} real, "
+        f"{sum(1 for it in real if it.verdict in ('scam', 'unlawful'))} of them unlawful or scam), "
+        f"{len(corpus.sources)} sources, {len(corpus.select('heldout', 'real'))} real items held out"
+    )
     return 0
 
 

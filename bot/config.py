@@ -39,18 +39,19 @@ HEARTBEAT_FILE = "heartbeat.json"
 def state_dir() -> Path:
     """Where the bot keeps its state (see the module docstring)."""
     systemd = os.environ.get("STATE_DIRECTORY", "")
-    if systemd:                      # systemd passes one path per StateDirectory= entry, ':'-separated
+    if systemd:  # systemd passes one path per StateDirectory= entry, ':'-separated
         return Path(systemd.split(":")[0])
     xdg = os.environ.get("XDG_STATE_HOME", "")
-    if xdg and Path(xdg).is_absolute():          # the XDG spec: a relative value is to be ignored
+    if xdg and Path(xdg).is_absolute():  # the XDG spec: a relative value is to be ignored
         return Path(xdg) / APP_NAME
     try:
         return Path.home() / ".local" / "state" / APP_NAME
-    except RuntimeError:             # no home directory (an arbitrary uid in a container): the working directory
+    except RuntimeError:  # no home directory (an arbitrary uid in a container): the working directory
         return Path.cwd() / f".{APP_NAME}-state"
 
 
 # -- the configuration file's schema ---------------------------------------------------------------------------
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -65,14 +66,14 @@ class EngineConfig(_Section):
 
 
 class StorageConfig(_Section):
-    database: str = DEFAULT_DATABASE          # a relative path is under the state directory
+    database: str = DEFAULT_DATABASE  # a relative path is under the state directory
     retention_days: int = Field(180, ge=1)
 
 
 class TelegramConfig(_Section):
     mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str = ""
-    webhook_path: str = ""                     # empty: a random path at each start
+    webhook_path: str = ""  # empty: a random path at each start
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(8443, ge=1, le=65535)
     user_messages_per_minute: int = Field(20, ge=0)
@@ -83,8 +84,9 @@ class TelegramConfig(_Section):
 class FileConfig(BaseSettings):
     """config.yaml, then the environment over it."""
 
-    model_config = SettingsConfigDict(env_prefix="RIGHTS_BOT_", env_nested_delimiter="__", extra="forbid",
-                                      case_sensitive=False)
+    model_config = SettingsConfigDict(
+        env_prefix="RIGHTS_BOT_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
+    )
 
     knowledge_dir: str = "knowledge"
     locales_dir: str = "locales"
@@ -96,11 +98,14 @@ class FileConfig(BaseSettings):
     telegram: TelegramConfig = TelegramConfig()
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-                                   env_settings: PydanticBaseSettingsSource,
-                                   dotenv_settings: PydanticBaseSettingsSource,
-                                   file_secret_settings: PydanticBaseSettingsSource
-                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
         # first wins, merged key by key: the environment over the file (given as init arguments)
         return env_settings, init_settings
 
@@ -111,23 +116,24 @@ class ConfigInvalid(ValueError):
 
 # -- the settings the code uses ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Settings:
     knowledge_dir: Path
     locales_dir: Path
     corpus_dir: Path = DATA_ROOT / "corpus"
-    default_language: str = "zh-Hans"      # from knowledge/languages.yaml (the one table of languages)
+    default_language: str = "zh-Hans"  # from knowledge/languages.yaml (the one table of languages)
     answer_confidence: float = 0.45
     answer_floor: float = 0.12
-    learned_detector: bool = True     # the model beside the patterns (bot/model.py)
-    answer_margin: float = 0.03       # the top topic must lead the next different one by this much ...
-    answer_ratio: float = 1.35        # ... and score this many times as high (unless above answer_confidence)
+    learned_detector: bool = True  # the model beside the patterns (bot/model.py)
+    answer_margin: float = 0.03  # the top topic must lead the next different one by this much ...
+    answer_ratio: float = 1.35  # ... and score this many times as high (unless above answer_confidence)
     database: Path = field(default_factory=lambda: state_dir() / DEFAULT_DATABASE)
     retention_days: int = 180
     telegram: dict[str, Any] = field(default_factory=dict)
     state_dir: Path = field(default_factory=state_dir)
     log_level: str = "INFO"
-    log_format: str = "text"          # text | json
+    log_format: str = "text"  # text | json
 
     @property
     def heartbeat_file(self) -> Path:

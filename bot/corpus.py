@@ -28,16 +28,16 @@ MAX_TEXT = 2000
 
 class CorpusSource(Strict):
     kind: Literal["code", "court", "news", "police", "regulator", "complaint_site", "forum", "research", "other"]
-    ref: str = Field(min_length=1)        # repository:path, or the URL
+    ref: str = Field(min_length=1)  # repository:path, or the URL
     publisher: str = ""
     title: str = ""
     date: str = ""
-    licence: str = Field(min_length=1)    # the licence, the site's terms, or "unknown (short quotation …)"
+    licence: str = Field(min_length=1)  # the licence, the site's terms, or "unknown (short quotation …)"
     jurisdiction: str
     notes: str = ""
-    group: str = Field(min_length=1)      # the repository or site: the unit of the train / held-out split
+    group: str = Field(min_length=1)  # the repository or site: the unit of the train / held-out split
     split: Literal["train", "heldout"]
-    synthetic: bool = False               # the source's texts are machine-written or demo data
+    synthetic: bool = False  # the source's texts are machine-written or demo data
 
 
 class CorpusItem(Strict):
@@ -74,8 +74,11 @@ class Corpus:
         return self.sources[item.source].split
 
     def select(self, split: str | None = None, origin: str | None = None) -> list[CorpusItem]:
-        return [it for it in self.items if (split is None or self.split_of(it) == split)
-                and (origin is None or it.origin == origin)]
+        return [
+            it
+            for it in self.items
+            if (split is None or self.split_of(it) == split) and (origin is None or it.origin == origin)
+        ]
 
 
 def load_corpus(root: Path, kb: KnowledgeBase) -> tuple[Corpus, list[KBError]]:
@@ -140,10 +143,14 @@ def _check(corpus: Corpus, kb: KnowledgeBase) -> list[KBError]:
             if c not in kb.taxonomy.practices:
                 err(f"unknown taxonomy category {c!r}", "categories")
         if it.verdict != verdict_of(it.categories, kb):
-            err(f"verdict {it.verdict} does not follow from the categories ({verdict_of(it.categories, kb)})",
-                "verdict")
-        mobile = next((m.group(0) for m in PHONE_RE.finditer(it.text) if _personal_mobile(m.group(0))), None) \
-            if it.lang.startswith("zh") else None     # 1-800 and Indian 1860 lines look like mobiles in English
+            err(
+                f"verdict {it.verdict} does not follow from the categories ({verdict_of(it.categories, kb)})", "verdict"
+            )
+        mobile = (
+            next((m.group(0) for m in PHONE_RE.finditer(it.text) if _personal_mobile(m.group(0))), None)
+            if it.lang.startswith("zh")
+            else None
+        )  # 1-800 and Indian 1860 lines look like mobiles in English
         if mobile:
             err(f"an unmasked mobile number {mobile!r} (mask personal data: 138****5678)", "text")
         if CN_ID_RE.search(it.text):

@@ -27,10 +27,10 @@ _SENTENCES = re.compile(r"[^。！？!?；;\n.]+[。！？!?；;\n.]*")
 @dataclass(frozen=True)
 class CrisisCheck:
     crisis: bool
-    score: float                      # 1.0 for a pattern; the classifier's probability otherwise
-    start: int = 0                    # the words it rests on, in the original text
+    score: float  # 1.0 for a pattern; the classifier's probability otherwise
+    start: int = 0  # the words it rests on, in the original text
     end: int = 0
-    source: str = ""                  # pattern | model | "" (no crisis)
+    source: str = ""  # pattern | model | "" (no crisis)
 
 
 class CrisisModel:

@@ -21,7 +21,7 @@ from bot.normalize import Normalised, Normaliser
 class Message:
     """A text read once per update: normalised, with its entities for the judging jurisdiction's hours."""
 
-    text: str                        # what was assessed (at most MAX_CHARS of what was sent)
+    text: str  # what was assessed (at most MAX_CHARS of what was sent)
     norm: Normalised
     entities: list[Entity] = field(default_factory=list)
     truncated: bool = False
@@ -30,12 +30,12 @@ class Message:
 @dataclass(frozen=True)
 class Detected:
     signal: Signal
-    start: int                       # offsets into Message.text
+    start: int  # offsets into Message.text
     end: int
     evidence: str
-    score: float = 1.0               # 1.0 for a pattern; a model's confidence otherwise
-    source: str = "pattern"          # pattern | model
-    basis: str = ""                  # for a model: the example it resembles
+    score: float = 1.0  # 1.0 for a pattern; a model's confidence otherwise
+    source: str = "pattern"  # pattern | model
+    basis: str = ""  # for a model: the example it resembles
 
 
 class Detector(Protocol):
@@ -51,8 +51,15 @@ class PatternDetector:
         self._owner_signal = [i for i, s in enumerate(self.signals) for _ in s.parts]
         owners = [part for s in self.signals for part in s.parts]
         lex = kb.lexicon
-        self.matcher = Matcher(normaliser, [list(p) for p, _ in owners], kb.vocab, list(lex.negators),
-                               list(lex.breakers), list(lex.conditionals), [list(c) for _, c in owners])
+        self.matcher = Matcher(
+            normaliser,
+            [list(p) for p, _ in owners],
+            kb.vocab,
+            list(lex.negators),
+            list(lex.breakers),
+            list(lex.conditionals),
+            [list(c) for _, c in owners],
+        )
 
     def detect(self, message: Message, audience: Audience, found: list[Detected] | None = None) -> list[Detected]:
         norm = message.norm

@@ -37,15 +37,16 @@ PENDING_TTL = 30 * 60
 TOPICS_PER_PAGE = 6
 PLAN_CALLBACK = cb.PLAN_START.encode()
 HIDDEN_TOPICS = ("crisis", "out_of_scope")
-MAX_SUMMARY_FINDINGS = 3    # findings on the first screen of an assessment; the rest are one tap away
+MAX_SUMMARY_FINDINGS = 3  # findings on the first screen of an assessment; the rest are one tap away
 
 
 # -- the reply model -----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Button:
     label: str
-    data: str | None = None      # callback data (ASCII, <= 64 bytes)
+    data: str | None = None  # callback data (ASCII, <= 64 bytes)
     url: str | None = None
 
 
@@ -53,7 +54,7 @@ class Button:
 class Reply:
     html: str
     buttons: list[list[Button]] = field(default_factory=list)
-    edit: bool = False           # replace the message whose button was pressed, rather than sending a new one
+    edit: bool = False  # replace the message whose button was pressed, rather than sending a new one
 
     def __post_init__(self) -> None:
         for row in self.buttons:
@@ -65,7 +66,7 @@ class Reply:
 @dataclass
 class Outcome:
     replies: list[Reply] = field(default_factory=list)
-    toast: str | None = None     # the short notice shown when a button is pressed
+    toast: str | None = None  # the short notice shown when a button is pressed
     alert: bool = False
 
 
@@ -83,16 +84,24 @@ def split_reply(reply: Reply) -> list[Reply]:
 # -- what a text is --------------------------------------------------------------------------------------
 
 _Q_END = re.compile(r"(?:[?？]|(?:吗|嗎|呢|么|麼|嘛|咩|未|冇|呀|啊|吧)[?？。.!！~～]*)\s*$")
-_Q_START = re.compile(r"^\s*(?:can|could|may|might|will|would|should|shall|is|are|am|do|does|did|what|how|why|"
-                      r"when|where|who|which|whom|i\s|i'm|im\s|my\s|help)\b", re.I)
-_Q_WORDS = re.compile(r"能不能|可不可以|可以吗|会不会|會不會|是不是|怎么办|怎麼辦|怎么|怎麼|如何|为什么|為什麼|为何|"
-                      r"多久|哪里|哪裡|合法吗|合法嗎|违法吗|違法嗎|算不算|有没有|有沒有|要不要|该不该|該不該|咋办|"
-                      r"點算|点算|點樣|点样|可唔可以|會唔會|会唔会|係咪|系咪|有冇|幾耐|几耐|請問|请问")
+_Q_START = re.compile(
+    r"^\s*(?:can|could|may|might|will|would|should|shall|is|are|am|do|does|did|what|how|why|"
+    r"when|where|who|which|whom|i\s|i'm|im\s|my\s|help)\b",
+    re.I,
+)
+_Q_WORDS = re.compile(
+    r"能不能|可不可以|可以吗|会不会|會不會|是不是|怎么办|怎麼辦|怎么|怎麼|如何|为什么|為什麼|为何|"
+    r"多久|哪里|哪裡|合法吗|合法嗎|违法吗|違法嗎|算不算|有没有|有沒有|要不要|该不该|該不該|咋办|"
+    r"點算|点算|點樣|点样|可唔可以|會唔會|会唔会|係咪|系咪|有冇|幾耐|几耐|請問|请问"
+)
 _FIRST_PERSON = re.compile(r"我|\b(?:i|i'm|im|my|me|mine)\b", re.I)
 _SECOND_PERSON = re.compile(r"你|您|\b(?:you|your|yours)\b", re.I)
-_SMS_SIGNS = re.compile(r"^\s*[【\[][^】\]]{2,20}[】\]]|[【\[][^】\]]{2,20}[】\]]\s*$|尊敬的|親愛的|亲爱的|退订|退訂|"
-                        r"回[tT]|\bdear\b|\breply stop\b|\bthis is an attempt to collect\b|\bfinal notice\b|"
-                        r"\byour account\b|您的账户|您的賬戶|您的借款|您的贷款|您的貸款|逾期\d+天", re.I)
+_SMS_SIGNS = re.compile(
+    r"^\s*[【\[][^】\]]{2,20}[】\]]|[【\[][^】\]]{2,20}[】\]]\s*$|尊敬的|親愛的|亲爱的|退订|退訂|"
+    r"回[tT]|\bdear\b|\breply stop\b|\bthis is an attempt to collect\b|\bfinal notice\b|"
+    r"\byour account\b|您的账户|您的賬戶|您的借款|您的贷款|您的貸款|逾期\d+天",
+    re.I,
+)
 _SENTENCES = re.compile(r"[。！？!?.;；\n]+")
 
 
@@ -101,12 +110,13 @@ class Analysis:
     message needs no answer, a text sent after "Ask a question" no assessment. The text is read (normalised)
     once and the audience resolved once, here."""
 
-    def __init__(self, text: str, engine: Engine, lang: str, region: str | None = None,
-                 user_lang_code: str | None = None):
+    def __init__(
+        self, text: str, engine: Engine, lang: str, region: str | None = None, user_lang_code: str | None = None
+    ):
         self.text, self._engine = text, engine
         self.message = engine.read(text)
         self.audience = engine.audience(self.message, lang, region, user_lang_code)
-        self.unread_language = languages.unread_language(text[:2000])   # a language the bot cannot read
+        self.unread_language = languages.unread_language(text[:2000])  # a language the bot cannot read
         self._assessment: Assessment | None = None
         self._answer: Answer | None = None
 
@@ -173,6 +183,7 @@ def classify(analysis: Analysis, forwarded: bool = False, mode: str | None = Non
 
 # -- memory of ambiguous texts (never written anywhere) ------------------------------------------------------
 
+
 class PendingTexts:
     def __init__(self, ttl: float = PENDING_TTL, capacity: int = 5000):
         self.ttl, self.capacity = ttl, capacity
@@ -232,7 +243,7 @@ class InboundLimiter:
             return False, warn
         hits.append(t)
         self._hits[user_id] = hits
-        if len(self._hits) > 50_000:   # drop idle users
+        if len(self._hits) > 50_000:  # drop idle users
             for uid in [u for u, hs in self._hits.items() if not hs or hs[-1] <= t - self.window]:
                 self._hits.pop(uid, None)
                 self._warned.pop(uid, None)
@@ -253,9 +264,16 @@ class InboundLimiter:
 
 # -- the dialogue ----------------------------------------------------------------------------------------
 
+
 class Dialogue:
-    def __init__(self, engine: Engine, *, retention_days: int = 180, plan_available: bool = False,
-                 plan_callback: str = PLAN_CALLBACK):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        retention_days: int = 180,
+        plan_available: bool = False,
+        plan_callback: str = PLAN_CALLBACK,
+    ):
         self.engine, self.kb = engine, engine.kb
         self.retention_days = retention_days
         self.plan_available, self.plan_callback = plan_available, plan_callback
@@ -269,8 +287,9 @@ class Dialogue:
 
     # -- engine ------------------------------------------------------------------------------------------
 
-    def analyse(self, text: str, lang: str, jurisdiction: str | None = None,
-                user_lang_code: str | None = None) -> Analysis:
+    def analyse(
+        self, text: str, lang: str, jurisdiction: str | None = None, user_lang_code: str | None = None
+    ) -> Analysis:
         """jurisdiction: the region the user chose (None: inferred from the text, else the language's)."""
         return Analysis(text, self.engine, lang, jurisdiction, user_lang_code)
 
@@ -284,10 +303,10 @@ class Dialogue:
 
     def main_buttons(self, lang: str) -> list[list[Button]]:
         _ = gettext_for(lang)
-        return [[Button(_("Check a message"), cb.MENU.encode("check")),
-                 Button(_("Ask a question"), cb.MENU.encode("ask"))],
-                [Button(_("Make a repayment plan"), self.plan_callback),
-                 Button(_("My rights"), cb.MENU.encode("rights"))]]
+        return [
+            [Button(_("Check a message"), cb.MENU.encode("check")), Button(_("Ask a question"), cb.MENU.encode("ask"))],
+            [Button(_("Make a repayment plan"), self.plan_callback), Button(_("My rights"), cb.MENU.encode("rights"))],
+        ]
 
     def start(self, lang: str, jurisdiction: str | None = None) -> Reply:
         covered = ", ".join(self.region_name(j, lang) for j in self.kb.covered)
@@ -306,40 +325,79 @@ class Dialogue:
 
     def lang_set(self, lang: str, jurisdiction: str | None = None) -> Outcome:
         _ = gettext_for(lang)
-        return Outcome([Reply(render("notice.html.j2", lang, text=_("From now on I will answer in %(language)s.")
-                                     % {"language": self.language_name(lang)}), self.main_buttons(lang), True)],
-                       toast=self.language_name(lang))
+        return Outcome(
+            [
+                Reply(
+                    render(
+                        "notice.html.j2",
+                        lang,
+                        text=_("From now on I will answer in %(language)s.") % {"language": self.language_name(lang)},
+                    ),
+                    self.main_buttons(lang),
+                    True,
+                )
+            ],
+            toast=self.language_name(lang),
+        )
 
     def region_menu(self, lang: str, jurisdiction: str | None = None) -> Reply:
         _ = gettext_for(lang)
         now = self.audience(lang, jurisdiction)
-        buttons = [[Button(("✓ " if jurisdiction and j == now.region else "") + self.region_label(j, lang),
-                           cb.REGION.encode(j))] for j in self.jurisdictions]
+        buttons = [
+            [
+                Button(
+                    ("✓ " if jurisdiction and j == now.region else "") + self.region_label(j, lang), cb.REGION.encode(j)
+                )
+            ]
+            for j in self.jurisdictions
+        ]
         text = _("Which law should I apply? Now: %(region)s.") % {"region": self.region_name(now.region, lang)}
         return Reply(render("region.html.j2", lang, text=text), buttons)
 
     def region_set(self, lang: str, jurisdiction: str) -> Outcome:
         _ = gettext_for(lang)
         if jurisdiction == OTHER:
-            text = _("I do not cover the law of your region yet. I will still point out what debt-collection rules "
-                     "widely forbid, without citing any country's law, and tell you what kind of local help to "
-                     "look for.")
+            text = _(
+                "I do not cover the law of your region yet. I will still point out what debt-collection rules "
+                "widely forbid, without citing any country's law, and tell you what kind of local help to "
+                "look for."
+            )
         else:
             text = _("From now on I apply the law of %(region)s.") % {"region": self.region_name(jurisdiction, lang)}
-        return Outcome([Reply(render("notice.html.j2", lang, text=text), [], True)],
-                       toast=self.region_label(jurisdiction, lang))
+        return Outcome(
+            [Reply(render("notice.html.j2", lang, text=text), [], True)], toast=self.region_label(jurisdiction, lang)
+        )
 
     def forget_confirm(self, lang: str) -> Reply:
         _ = gettext_for(lang)
-        return Reply(render("forget.html.j2", lang),
-                     [[Button(_("Yes, delete everything"), cb.FORGET.encode("yes")),
-                       Button(_("No, keep it"), cb.FORGET.encode("no"))]])
+        return Reply(
+            render("forget.html.j2", lang),
+            [
+                [
+                    Button(_("Yes, delete everything"), cb.FORGET.encode("yes")),
+                    Button(_("No, keep it"), cb.FORGET.encode("no")),
+                ]
+            ],
+        )
 
     def forgotten(self, lang: str) -> Outcome:
         _ = gettext_for(lang)
-        return Outcome([Reply(render("notice.html.j2", lang, text=_(
-            "Done: everything I stored about you has been deleted. If you write again, I will start afresh.")),
-            [], True)])
+        return Outcome(
+            [
+                Reply(
+                    render(
+                        "notice.html.j2",
+                        lang,
+                        text=_(
+                            "Done: everything I stored about you has been deleted. If you write again, I will start "
+                            "afresh."
+                        ),
+                    ),
+                    [],
+                    True,
+                )
+            ]
+        )
 
     def forget_cancelled(self, lang: str) -> Outcome:
         _ = gettext_for(lang)
@@ -347,73 +405,145 @@ class Dialogue:
 
     def cancelled(self, lang: str) -> Reply:
         _ = gettext_for(lang)
-        return Reply(render("notice.html.j2", lang, text=_("Cancelled. What would you like to do?")),
-                     self.main_buttons(lang))
+        return Reply(
+            render("notice.html.j2", lang, text=_("Cancelled. What would you like to do?")), self.main_buttons(lang)
+        )
 
     def prompt_check(self, lang: str) -> Reply:
         _ = gettext_for(lang)
-        return Reply(render("notice.html.j2", lang, text=_(
-            "Paste or forward the message you received (SMS, WeChat, e-mail…). I will tell you whether it is "
-            "lawful and what you can do.")))
+        return Reply(
+            render(
+                "notice.html.j2",
+                lang,
+                text=_(
+                    "Paste or forward the message you received (SMS, WeChat, e-mail…). I will tell you whether it is "
+                    "lawful and what you can do."
+                ),
+            )
+        )
 
     def prompt_ask(self, lang: str) -> Reply:
         _ = gettext_for(lang)
-        return Reply(render("notice.html.j2", lang, text=_(
-            "Ask your question in your own words, for example: can they call my parents? will I go to jail?")))
+        return Reply(
+            render(
+                "notice.html.j2",
+                lang,
+                text=_(
+                    "Ask your question in your own words, for example: can they call my parents? will I go to jail?"
+                ),
+            )
+        )
 
     def plan_unavailable(self, lang: str) -> Outcome:
         _ = gettext_for(lang)
-        text = _("Send /plan to make a repayment plan.") if self.plan_available else _(
-            "Repayment plans are coming soon.")
+        text = (
+            _("Send /plan to make a repayment plan.") if self.plan_available else _("Repayment plans are coming soon.")
+        )
         return Outcome([Reply(render("notice.html.j2", lang, text=text))])
 
     def slow_down(self, lang: str, seconds: int = 60) -> Reply:
         _ = gettext_for(lang)
-        return Reply(render("notice.html.j2", lang, text=_(
-            "You are sending messages very fast, so I skipped the last ones. Please wait %(seconds)d seconds, then "
-            "send the most important one again.") % {"seconds": seconds}))
+        return Reply(
+            render(
+                "notice.html.j2",
+                lang,
+                text=_(
+                    "You are sending messages very fast, so I skipped the last ones. Please wait %(seconds)d "
+                    "seconds, then "
+                    "send the most important one again."
+                )
+                % {"seconds": seconds},
+            )
+        )
 
     def forget_pending(self, lang: str) -> Outcome:
         _ = gettext_for(lang)
-        return Outcome([Reply(render("notice.html.j2", lang, text=_(
-            "I could not delete everything yet: my database is busy. Your data is already out of use; I keep "
-            "trying to delete it and will tell you as soon as it is done.")), [], True)])
+        return Outcome(
+            [
+                Reply(
+                    render(
+                        "notice.html.j2",
+                        lang,
+                        text=_(
+                            "I could not delete everything yet: my database is busy. Your data is already out of "
+                            "use; I keep "
+                            "trying to delete it and will tell you as soon as it is done."
+                        ),
+                    ),
+                    [],
+                    True,
+                )
+            ]
+        )
 
     def error(self, lang: str) -> Reply:
         _ = gettext_for(lang)
-        return Reply(render("notice.html.j2", lang, text=_(
-            "Sorry, something went wrong on my side. Please try again in a moment.")))
+        return Reply(
+            render(
+                "notice.html.j2", lang, text=_("Sorry, something went wrong on my side. Please try again in a moment.")
+            )
+        )
 
     def text_only(self, lang: str) -> Reply:
         _ = gettext_for(lang)
-        return Reply(render("notice.html.j2", lang, text=_(
-            "I can only read text. Please copy the words of the message, or forward it as text.")))
+        return Reply(
+            render(
+                "notice.html.j2",
+                lang,
+                text=_("I can only read text. Please copy the words of the message, or forward it as text."),
+            )
+        )
 
     def expired(self, lang: str) -> Outcome:
         _ = gettext_for(lang)
-        return Outcome([Reply(render("notice.html.j2", lang, text=_(
-            "I no longer have that text (I keep nothing). Please send it again.")))])
+        return Outcome(
+            [
+                Reply(
+                    render(
+                        "notice.html.j2",
+                        lang,
+                        text=_("I no longer have that text (I keep nothing). Please send it again."),
+                    )
+                )
+            ]
+        )
 
     def unknown_command(self, lang: str) -> Reply:
         _ = gettext_for(lang)
-        return Reply(render("notice.html.j2", lang, text=_("I do not know that command. Send /help to see what I "
-                                                            "can do.")))
+        return Reply(
+            render("notice.html.j2", lang, text=_("I do not know that command. Send /help to see what I can do."))
+        )
 
     def group_redirect(self, lang: str, username: str | None) -> Reply:
         _ = gettext_for(lang)
         buttons = [[Button(_("Open a private chat"), url=f"https://t.me/{username}?start=group")]] if username else []
-        return Reply(render("notice.html.j2", lang, text=_(
-            "To keep your situation private, please send me the message in a private chat.")), buttons)
+        return Reply(
+            render(
+                "notice.html.j2",
+                lang,
+                text=_("To keep your situation private, please send me the message in a private chat."),
+            ),
+            buttons,
+        )
 
     def group_hint(self, lang: str) -> Reply:
         _ = gettext_for(lang)
-        return Reply(render("notice.html.j2", lang, text=_(
-            "In groups I answer only commands and messages that mention me.")))
+        return Reply(
+            render("notice.html.j2", lang, text=_("In groups I answer only commands and messages that mention me."))
+        )
 
     # -- texts ---------------------------------------------------------------------------------------------
 
-    def respond(self, analysis: Analysis, lang: str, jurisdiction: str | None = None, *, kind: str,
-                crisis_done: bool = False, pending_token: str | None = None) -> list[Reply]:
+    def respond(
+        self,
+        analysis: Analysis,
+        lang: str,
+        jurisdiction: str | None = None,
+        *,
+        kind: str,
+        crisis_done: bool = False,
+        pending_token: str | None = None,
+    ) -> list[Reply]:
         """Replies to a text already classified as `kind`; crisis support first unless already sent."""
         if analysis.unread_language and not analysis.crisis:
             return [self.unread(analysis.unread_language)]
@@ -435,10 +565,22 @@ class Dialogue:
     def unread(self, code: str) -> Reply:
         """A text in a language the bot does not read: which languages it reads, in each of them (never a guess)."""
         names = {lang: self.language_name(lang) for lang in LANGUAGES}
-        return Reply(render("unread_language.html.j2", "en",
-                            lines=[(lang, gettext_for(lang)("I can read only these languages: %(languages)s. Please "
-                                                           "write to me in one of them.") % {"languages": ", ".join(
-                                                               names.values())}) for lang in LANGUAGES]))
+        return Reply(
+            render(
+                "unread_language.html.j2",
+                "en",
+                lines=[
+                    (
+                        lang,
+                        gettext_for(lang)(
+                            "I can read only these languages: %(languages)s. Please write to me in one of them."
+                        )
+                        % {"languages": ", ".join(names.values())},
+                    )
+                    for lang in LANGUAGES
+                ],
+            )
+        )
 
     def crisis_reply(self, analysis: Analysis, lang: str) -> Reply:
         """Support first, and still an answer: a short warm line and the region's crisis lines, then the answer to
@@ -455,8 +597,14 @@ class Dialogue:
         says what follows: the answer, the assessment, or the plan's next question."""
         audience = self._as_audience(lang, audience)
         judge = self._judge(audience)
-        return Reply(render("crisis_banner.html.j2", lang, then=then,
-                            channels=judge.channels([*judge.crisis_lines, *judge.emergency], lang)))
+        return Reply(
+            render(
+                "crisis_banner.html.j2",
+                lang,
+                then=then,
+                channels=judge.channels([*judge.crisis_lines, *judge.emergency], lang),
+            )
+        )
 
     def crisis(self, lang: str, audience: Audience | str | None = None) -> Reply:
         """Crisis support: the region's crisis lines and emergency numbers, never another region's."""
@@ -465,8 +613,9 @@ class Dialogue:
         topic = self.topics.get("crisis")
         ans = judge.answer(topic) if topic is not None else None
         ids = [*judge.crisis_lines, *judge.emergency, *(ans.channels if ans else [])]
-        return Reply(render("crisis.html.j2", lang, answer=ans.text.get(lang) if ans else "",
-                            channels=judge.channels(ids, lang)))
+        return Reply(
+            render("crisis.html.j2", lang, answer=ans.text.get(lang) if ans else "", channels=judge.channels(ids, lang))
+        )
 
     def danger(self, lang: str, audience: Audience | str | None = None) -> Reply:
         audience = self._as_audience(lang, audience)
@@ -484,39 +633,72 @@ class Dialogue:
         lines = []
         for f in top[:MAX_SUMMARY_FINDINGS]:
             basis = _main_basis(judge, f, lang)
-            lines.append({"title": f.signal.title.get(lang), "evidence": _clip(f.evidence), "kind": f.kind,
-                          "basis": basis["label"] if basis else "", "model": f.source != "pattern",
-                          "confidence": round(f.score * 100)})
+            lines.append(
+                {
+                    "title": f.signal.title.get(lang),
+                    "evidence": _clip(f.evidence),
+                    "kind": f.kind,
+                    "basis": basis["label"] if basis else "",
+                    "model": f.source != "pattern",
+                    "confidence": round(f.score * 100),
+                }
+            )
         buttons: list[list[Button]] = []
         region = a.audience.region
         if a.findings:
             ids = self._ids_field([f.id for f in top], prefix=f"a:r:{region}:")
-            buttons = [[Button(_("The law in full"), cb.DETAIL.encode("l", region, ids)),
-                        Button(_("What to reply"), cb.DETAIL.encode("r", region, ids))],
-                       [Button(_("What to do now"), cb.DETAIL.encode("n", region, ids)),
-                        Button(_("Where to complain"), cb.DETAIL.encode("c", region, ids))]]
+            buttons = [
+                [
+                    Button(_("The law in full"), cb.DETAIL.encode("l", region, ids)),
+                    Button(_("What to reply"), cb.DETAIL.encode("r", region, ids)),
+                ],
+                [
+                    Button(_("What to do now"), cb.DETAIL.encode("n", region, ids)),
+                    Button(_("Where to complain"), cb.DETAIL.encode("c", region, ids)),
+                ],
+            ]
             if "contact_third_party" in a.categories:
                 buttons.append([Button(_("Card for family and contacts"), cb.DETAIL.encode("f", region, ids))])
         else:
-            buttons = [[Button(_("Ask a question"), cb.MENU.encode("ask")),
-                        Button(_("My rights"), cb.MENU.encode("rights"))]]
+            buttons = [
+                [Button(_("Ask a question"), cb.MENU.encode("ask")), Button(_("My rights"), cb.MENU.encode("rights"))]
+            ]
         buttons.append([Button(_("Change region"), cb.MENU.encode("region"))])
         if a.findings:
             fb = self._ids_field([f.id for f in top], prefix="fb:p::u")
-            buttons.append([Button("👍", cb.FEEDBACK.encode("p", fb, "u")),
-                            Button("👎", cb.FEEDBACK.encode("p", fb, "d"))])
+            buttons.append(
+                [Button("👍", cb.FEEDBACK.encode("p", fb, "u")), Button("👎", cb.FEEDBACK.encode("p", fb, "d"))]
+            )
         more = max(0, len(top) - MAX_SUMMARY_FINDINGS)
-        out.append(Reply(render("assessment.html.j2", lang, verdict=a.verdict,
-                                verdict_label=verdict_label(a.verdict, lang), findings=lines, more=more,
-                                law=self.law_line(a.audience, lang), truncated=a.truncated,
-                                max_chars=MAX_CHARS), buttons))
+        out.append(
+            Reply(
+                render(
+                    "assessment.html.j2",
+                    lang,
+                    verdict=a.verdict,
+                    verdict_label=verdict_label(a.verdict, lang),
+                    findings=lines,
+                    more=more,
+                    law=self.law_line(a.audience, lang),
+                    truncated=a.truncated,
+                    max_chars=MAX_CHARS,
+                ),
+                buttons,
+            )
+        )
         return out
 
     def ambiguous(self, lang: str, token: str) -> Reply:
         _ = gettext_for(lang)
-        return Reply(render("notice.html.j2", lang, text=_("Is this a message you received, or your own question?")),
-                     [[Button(_("A message I received"), cb.AMBIGUOUS.encode("m", token)),
-                       Button(_("My question"), cb.AMBIGUOUS.encode("q", token))]])
+        return Reply(
+            render("notice.html.j2", lang, text=_("Is this a message you received, or your own question?")),
+            [
+                [
+                    Button(_("A message I received"), cb.AMBIGUOUS.encode("m", token)),
+                    Button(_("My question"), cb.AMBIGUOUS.encode("q", token)),
+                ]
+            ],
+        )
 
     def answer(self, ans: Answer, lang: str) -> list[Reply]:
         if ans.topic == "crisis":
@@ -566,13 +748,17 @@ class Dialogue:
             details.append(Button(_("Where to get help"), cb.TOPIC_DETAIL.encode("c", topic_id, region)))
         if details:
             buttons.append(details)
-        buttons += [[Button(self.topics[r].title.get(lang), cb.TOPIC_IN.encode(r, region))]
-                    for r in self.related(topic_id)]
+        buttons += [
+            [Button(self.topics[r].title.get(lang), cb.TOPIC_IN.encode(r, region))] for r in self.related(topic_id)
+        ]
         buttons.append([Button(_("Change region"), cb.MENU.encode("region"))])
-        buttons.append([Button("👍", cb.FEEDBACK.encode("t", topic_id, "u")),
-                        Button("👎", cb.FEEDBACK.encode("t", topic_id, "d"))])
-        return Reply(render("topic.html.j2", lang, title=topic.title.get(lang), answer=text,
-                            law=self.law_line(audience, lang)), buttons)
+        buttons.append(
+            [Button("👍", cb.FEEDBACK.encode("t", topic_id, "u")), Button("👎", cb.FEEDBACK.encode("t", topic_id, "d"))]
+        )
+        return Reply(
+            render("topic.html.j2", lang, title=topic.title.get(lang), answer=text, law=self.law_line(audience, lang)),
+            buttons,
+        )
 
     def topic_detail(self, what: str, topic_id: str, lang: str, region: str | None) -> Outcome:
         """The legal basis (l) or the help channels (c) of a topic answer, one tap away."""
@@ -583,15 +769,49 @@ class Dialogue:
         if ans is None or topic is None:
             return self.expired(lang)
         if what == "a":
-            return Outcome([Reply(render("topic.html.j2", lang, title=topic.title.get(lang), answer=ans.text.get(lang),
-                                         law=self.law_line(audience, lang)))])
+            return Outcome(
+                [
+                    Reply(
+                        render(
+                            "topic.html.j2",
+                            lang,
+                            title=topic.title.get(lang),
+                            answer=ans.text.get(lang),
+                            law=self.law_line(audience, lang),
+                        )
+                    )
+                ]
+            )
         if what == "l":
             basis = judge.citations(ans.sources, lang, summary=True)
-            return Outcome([Reply(render("topic_basis.html.j2", lang, title=topic.title.get(lang), basis=basis,
-                                         secondary=any(c["status"] != "confirmed" for c in basis)))])
-        return Outcome([Reply(render("next_steps.html.j2", lang, todo=[], evidence=[],
-                                     channels=judge.channels(ans.channels, lang), local_help=not audience.covered,
-                                     law=self.law_line(audience, lang)))])
+            return Outcome(
+                [
+                    Reply(
+                        render(
+                            "topic_basis.html.j2",
+                            lang,
+                            title=topic.title.get(lang),
+                            basis=basis,
+                            secondary=any(c["status"] != "confirmed" for c in basis),
+                        )
+                    )
+                ]
+            )
+        return Outcome(
+            [
+                Reply(
+                    render(
+                        "next_steps.html.j2",
+                        lang,
+                        todo=[],
+                        evidence=[],
+                        channels=judge.channels(ans.channels, lang),
+                        local_help=not audience.covered,
+                        law=self.law_line(audience, lang),
+                    )
+                )
+            ]
+        )
 
     def related(self, topic_id: str, n: int = 3) -> list[str]:
         topic = self.topics[topic_id]
@@ -609,7 +829,7 @@ class Dialogue:
         _ = gettext_for(lang)
         pages = max(1, -(-len(self.browse_topics) // TOPICS_PER_PAGE))
         page = min(max(0, page), pages - 1)
-        chunk = self.browse_topics[page * TOPICS_PER_PAGE:(page + 1) * TOPICS_PER_PAGE]
+        chunk = self.browse_topics[page * TOPICS_PER_PAGE : (page + 1) * TOPICS_PER_PAGE]
         buttons = [[Button(self.topics[t].title.get(lang), cb.TOPIC.encode(t))] for t in chunk]
         nav = []
         if page > 0:
@@ -639,8 +859,11 @@ class Dialogue:
             seen: set[str] = set()
             for sig, j in judged:
                 short = [x for x in j.replies.short.get(lang) if x not in seen]
-                formal = j.replies.formal.get(lang) if what == "r" or j.replies.accepting is None \
+                formal = (
+                    j.replies.formal.get(lang)
+                    if what == "r" or j.replies.accepting is None
                     else j.replies.accepting.get(lang)
+                )
                 seen.update(short)
                 if formal in seen:
                     formal = ""
@@ -649,8 +872,14 @@ class Dialogue:
                     items.append({"title": sig.title.get(lang), "short": short, "formal": formal})
             buttons = []
             if what == "r" and any(j.replies.accepting is not None for _s, j in judged):
-                buttons = [[Button(gettext_for(lang)("I accept this debt: show that version"),
-                                   cb.DETAIL.encode("a", audience.region, rest))]]
+                buttons = [
+                    [
+                        Button(
+                            gettext_for(lang)("I accept this debt: show that version"),
+                            cb.DETAIL.encode("a", audience.region, rest),
+                        )
+                    ]
+                ]
             return Outcome([Reply(render("replies.html.j2", lang, items=items, accepting=what == "a"), buttons)])
         if what == "n":
             evidence = _unique(e for _s, j in judged for e in j.next_steps.evidence.get(lang))
@@ -658,8 +887,21 @@ class Dialogue:
             return Outcome([Reply(render("next_steps.html.j2", lang, todo=todo, evidence=evidence, channels=[]))])
         if what == "c":
             channels = judge.channels((c for _s, j in judged for c in j.next_steps.channels), lang)
-            return Outcome([Reply(render("next_steps.html.j2", lang, todo=[], evidence=[], channels=channels,
-                                         law=law, local_help=not audience.covered))])
+            return Outcome(
+                [
+                    Reply(
+                        render(
+                            "next_steps.html.j2",
+                            lang,
+                            todo=[],
+                            evidence=[],
+                            channels=channels,
+                            law=law,
+                            local_help=not audience.covered,
+                        )
+                    )
+                ]
+            )
         if what == "l":
             items = []
             cited: set[str] = set()
@@ -673,8 +915,9 @@ class Dialogue:
             return Outcome([self.family_card(lang, signals, audience)])
         return self.expired(lang)
 
-    def family_card(self, lang: str, signals: list[Signal] | None = None,
-                    audience: Audience | str | None = None) -> Reply:
+    def family_card(
+        self, lang: str, signals: list[Signal] | None = None, audience: Audience | str | None = None
+    ) -> Reply:
         audience = self._as_audience(lang, audience)
         judge = self._judge(audience)
         third = [s for s in signals or [] if s.category == "contact_third_party"]
@@ -713,12 +956,17 @@ class Dialogue:
         _ = gettext_for(lang)
         name = self.region_name(audience.region, lang)
         if not audience.covered:
-            return _("The law of %(region)s is not covered yet: this is general guidance, not that place's law.") \
-                % {"region": name} if audience.region != OTHER else \
-                _("Your region's law is not covered yet: this is general guidance, not any place's law.")
+            return (
+                _("The law of %(region)s is not covered yet: this is general guidance, not that place's law.")
+                % {"region": name}
+                if audience.region != OTHER
+                else _("Your region's law is not covered yet: this is general guidance, not any place's law.")
+            )
         if audience.how == "inferred" and audience.cue:
-            return _("Law applied: %(region)s (from «%(cue)s» in the message)") % {"region": name,
-                                                                                   "cue": _clip(audience.cue, 20)}
+            return _("Law applied: %(region)s (from «%(cue)s» in the message)") % {
+                "region": name,
+                "cue": _clip(audience.cue, 20),
+            }
         return _("Law applied: %(region)s") % {"region": name}
 
     def _ids_field(self, signal_ids: list[str], prefix: str) -> str:
@@ -752,7 +1000,7 @@ class Dialogue:
         return self.region_name(jurisdiction, lang)
 
 
-LEAD_CHARS = 480     # a topic answer longer than this shows its opening on the first screen, the rest one tap away
+LEAD_CHARS = 480  # a topic answer longer than this shows its opening on the first screen, the rest one tap away
 
 
 def _lead(text: str) -> str:
@@ -765,7 +1013,7 @@ def _lead(text: str) -> str:
             break
         out.append(line)
     lead = "\n".join(out)
-    if len(lead) > LEAD_CHARS:           # one long paragraph: its first sentences
+    if len(lead) > LEAD_CHARS:  # one long paragraph: its first sentences
         sentences = re.findall(r"[^。！？.!?]+[。！？.!?]*\s*", lead)
         lead = ""
         for sentence in sentences:

@@ -25,21 +25,21 @@ from bot.matcher import Matcher
 from bot.model import load_model_detector
 from bot.normalize import Normalised, Normaliser
 
-MAX_CHARS = 20_000          # longer input is assessed on its first MAX_CHARS characters (and says so)
+MAX_CHARS = 20_000  # longer input is assessed on its first MAX_CHARS characters (and says so)
 NO_CRISIS = CrisisCheck(False, 0.0)
 
 
 @dataclass
 class Assessment:
     text: str
-    lang: str                  # the language of the reply
+    lang: str  # the language of the reply
     audience: Audience
     verdict: str
     findings: list[Finding]
     entities: list[dict[str, Any]]
-    text_lang: str = ""        # the language the message is written in
+    text_lang: str = ""  # the language the message is written in
     warnings: list[str] = field(default_factory=list)
-    truncated: bool = False    # only the first MAX_CHARS characters were assessed
+    truncated: bool = False  # only the first MAX_CHARS characters were assessed
 
     @property
     def jurisdiction(self) -> str:
@@ -59,7 +59,7 @@ class Answer:
     text: str
     lang: str
     audience: Audience
-    topic: str                 # the knowledge-base topic (possibly finer than the taxonomy)
+    topic: str  # the knowledge-base topic (possibly finer than the taxonomy)
     score: float
     alternatives: list[TopicScore]
     confident: bool
@@ -95,8 +95,9 @@ class Engine:
         self._taxonomy_topic = {t.id: t.taxonomy_id for t in self.topics}
         self._crisis_owner = next((i for i, t in enumerate(self.topics) if t.id == "crisis"), None)
         self.crisis_model = CrisisModel.load() if settings.learned_detector else None
-        self._hyperbole_matcher = Matcher(self.normaliser, [[Pattern(any=[t])] for t in kb.lexicon.hyperbole],
-                                          kb.vocab, [], [])
+        self._hyperbole_matcher = Matcher(
+            self.normaliser, [[Pattern(any=[t])] for t in kb.lexicon.hyperbole], kb.vocab, [], []
+        )
 
     @classmethod
     def load(cls, knowledge_dir: Path | None = None, settings: Settings | None = None) -> Engine:
@@ -110,21 +111,29 @@ class Engine:
         work = text[:MAX_CHARS]
         return Message(work, self.normaliser.normalise(work), truncated=truncated)
 
-    def audience(self, message: Message | None, lang: str | None = None, jurisdiction: str | None = None,
-                 user_lang_code: str | None = None, warnings: list[str] | None = None) -> Audience:
+    def audience(
+        self,
+        message: Message | None,
+        lang: str | None = None,
+        jurisdiction: str | None = None,
+        user_lang_code: str | None = None,
+        warnings: list[str] | None = None,
+    ) -> Audience:
         """lang: the reply language (default: the message's); jurisdiction: the user's or caller's choice."""
         if lang is not None and lang not in self.kb.languages.languages:
             if warnings is not None:
                 warnings.append(f"unknown lang {lang!r}; using the language of the text")
             lang = None
-        if jurisdiction is not None and not self.regions.known(jurisdiction.strip().upper()) \
-                and jurisdiction.strip().lower() != "other":
+        if (
+            jurisdiction is not None
+            and not self.regions.known(jurisdiction.strip().upper())
+            and jurisdiction.strip().lower() != "other"
+        ):
             if warnings is not None:
                 warnings.append(f"unknown jurisdiction {jurisdiction!r}; inferring it from the text")
             jurisdiction = None
         lang = lang or (self.text_language(message.norm) if message is not None else self.settings.default_language)
-        return self.regions.resolve(message.norm if message is not None else None, lang, jurisdiction,
-                                    user_lang_code)
+        return self.regions.resolve(message.norm if message is not None else None, lang, jurisdiction, user_lang_code)
 
     def judge(self, audience: Audience) -> Judge:
         return self.judges[audience.judge]
@@ -144,8 +153,14 @@ class Engine:
 
     # -- assessment ----------------------------------------------------------------------------------------
 
-    def assess(self, text: str | Message, lang: str | None = None, jurisdiction: str | None = None, *,
-               audience: Audience | None = None) -> Assessment:
+    def assess(
+        self,
+        text: str | Message,
+        lang: str | None = None,
+        jurisdiction: str | None = None,
+        *,
+        audience: Audience | None = None,
+    ) -> Assessment:
         message = text if isinstance(text, Message) else self.read(text)
         warnings: list[str] = []
         if message.truncated:
@@ -158,9 +173,17 @@ class Engine:
         for detector in self.detectors:
             detected += detector.detect(message, audience, detected)
         findings = judge.findings(detected, message)
-        return Assessment(message.text, audience.lang, audience, judge.verdict(findings), findings,
-                          [_entity_json(e, message.norm) for e in message.entities],
-                          self.text_language(message.norm), warnings, message.truncated)
+        return Assessment(
+            message.text,
+            audience.lang,
+            audience,
+            judge.verdict(findings),
+            findings,
+            [_entity_json(e, message.norm) for e in message.entities],
+            self.text_language(message.norm),
+            warnings,
+            message.truncated,
+        )
 
     # -- questions -----------------------------------------------------------------------------------------
 
@@ -187,8 +210,10 @@ class Engine:
     def _hyperbole(self, message: Message, check: CrisisCheck) -> bool:
         """The classifier's sentence speaks in everyday hyperbole (累死了, "this debt is killing me lol")."""
         found = self._hyperbole_matcher.match(self._hyperbole_matcher.hits(message.norm, []))
-        return any(check.start <= start and end <= check.end
-                   for start, end in (message.norm.span(*span) for span in found.values()))
+        return any(
+            check.start <= start and end <= check.end
+            for start, end in (message.norm.span(*span) for span in found.values())
+        )
 
     def _collectors_words(self, message: Message, check: CrisisCheck) -> bool:
         """The classifier's sentence is a collection practice the patterns recognise (再不还就…, 你想清楚): the
@@ -196,11 +221,16 @@ class Engine:
         audience = self.regions.resolve(message.norm, self.text_language(message.norm))
         entities = self.entity_finder.find(message.norm, self.night(self.judge(audience)))
         probe = Message(message.text, message.norm, entities)
-        return any(d.start < check.end and check.start < d.end
-                   for d in self.pattern_detector.detect(probe, audience))
+        return any(d.start < check.end and check.start < d.end for d in self.pattern_detector.detect(probe, audience))
 
-    def answer(self, text: str | Message, lang: str | None = None, jurisdiction: str | None = None, *,
-               audience: Audience | None = None) -> Answer:
+    def answer(
+        self,
+        text: str | Message,
+        lang: str | None = None,
+        jurisdiction: str | None = None,
+        *,
+        audience: Audience | None = None,
+    ) -> Answer:
         message = text if isinstance(text, Message) else self.read(text)
         warnings: list[str] = []
         if audience is None:
@@ -208,15 +238,27 @@ class Engine:
         unread = languages.unread_language(message.text[:2000])
         if unread:
             warnings.append(f"written in a language the bot does not read ({unread})")
-            return Answer(message.text, audience.lang, audience, "out_of_scope", 0.0, [], False, "out_of_scope",
-                          None, warnings)
+            return Answer(
+                message.text, audience.lang, audience, "out_of_scope", 0.0, [], False, "out_of_scope", None, warnings
+            )
         question = self._ranked_answer(message, audience, warnings)
         crisis = self.check_crisis(message)
         if not crisis.crisis:
             return question
-        return Answer(message.text, audience.lang, audience, "crisis", crisis.score,
-                      [TopicScore(question.topic, question.score), *question.alternatives][:3], True, "crisis",
-                      (crisis.start, crisis.end), warnings, crisis, question)
+        return Answer(
+            message.text,
+            audience.lang,
+            audience,
+            "crisis",
+            crisis.score,
+            [TopicScore(question.topic, question.score), *question.alternatives][:3],
+            True,
+            "crisis",
+            (crisis.start, crisis.end),
+            warnings,
+            crisis,
+            question,
+        )
 
     def _ranked_answer(self, message: Message, audience: Audience, warnings: list[str]) -> Answer:
         norm = message.norm
@@ -226,13 +268,25 @@ class Engine:
         ranked = self.topic_index.rank(norm) if norm.text.strip() else []
 
         def make(topic: str, score: float, alts: list[TopicScore], confident: bool) -> Answer:
-            return Answer(message.text, audience.lang, audience, topic, score, alts, confident,
-                          self._taxonomy_topic.get(topic, topic), None, warnings)
+            return Answer(
+                message.text,
+                audience.lang,
+                audience,
+                topic,
+                score,
+                alts,
+                confident,
+                self._taxonomy_topic.get(topic, topic),
+                None,
+                warnings,
+            )
 
         if forced:
             boosted = {self.topics[i].id for i in forced}
-            ranked = sorted((TopicScore(r.topic, min(1.0, r.score + 0.3)) if r.topic in boosted else r
-                             for r in ranked), key=lambda r: -r.score)
+            ranked = sorted(
+                (TopicScore(r.topic, min(1.0, r.score + 0.3)) if r.topic in boosted else r for r in ranked),
+                key=lambda r: -r.score,
+            )
         if not ranked or ranked[0].score < self.settings.answer_floor:
             alts = [r for r in ranked if r.topic != "out_of_scope"][:3]
             return make("out_of_scope", ranked[0].score if ranked else 0.0, alts, False)

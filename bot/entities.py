@@ -24,8 +24,22 @@ _URL = re.compile(
 )
 _ID_NUMBER = re.compile(r"(?<!\d)\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dx](?![\dx])")
 _CARD = re.compile(r"(?<!\d)(?:\d{4}[ -]?){3}\d{4}(?:\d{1,3})?(?!\d)|(?<!\d)\d{16,19}(?!\d)")
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-              "十": 10, "十一": 11, "十二": 12}
+_CN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+}
 _HOUR_WORD = r"(\d{1,2}|十[一二]?|[零一二两三四五六七八九])"
 _CN_TIME = re.compile(r"(凌晨|半夜|深夜|午夜|夜里|夜间|晚上|晚|早上|清晨|早晨|早)\s?" + _HOUR_WORD + r"\s?(?:点|时|:)")
 _CLOCK = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])[:：]([0-5]\d)(?![\d])(?!\s?(?:元|块))")
@@ -33,14 +47,30 @@ _EN_TIME = re.compile(r"(?<![\d:])(1[0-2]|0?[1-9])(?::([0-5]\d))?\s?(a\.?m\.?|p\
 
 
 # Words that make a time an opening hour or a range, not a moment of contact.
-_HOURS_WORDS = ("between", "from ", "until", "till", "open", "close", "hours", "营业", "服务时间", "工作时间",
-                "客服时间", "时间为", "时间是", "截止", "before", "by ")
+_HOURS_WORDS = (
+    "between",
+    "from ",
+    "until",
+    "till",
+    "open",
+    "close",
+    "hours",
+    "营业",
+    "服务时间",
+    "工作时间",
+    "客服时间",
+    "时间为",
+    "时间是",
+    "截止",
+    "before",
+    "by ",
+)
 
 
 @dataclass(frozen=True)
 class Entity:
-    kind: str           # url | phone | amount | bank_card | id_number | late_hour
-    start: int          # normalised offsets
+    kind: str  # url | phone | amount | bank_card | id_number | late_hour
+    start: int  # normalised offsets
     end: int
     value: str
     suspicious: bool = False
@@ -49,11 +79,15 @@ class Entity:
 
 def amount_regex(symbols: list[str], units: list[str]) -> re.Pattern[str]:
     """Amounts written with a currency symbol before them (¥500, hk$ 1,200) or a unit after (500元, 20 dollars)."""
+
     def alternatives(words: list[str]) -> str:
         return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
-    return re.compile(rf"(?:{alternatives(symbols)})\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:万|千|k))?"
-                      rf"|\d[\d,]*(?:\.\d+)?\s?(?:{alternatives(units)})", re.I)
+    return re.compile(
+        rf"(?:{alternatives(symbols)})\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:万|千|k))?"
+        rf"|\d[\d,]*(?:\.\d+)?\s?(?:{alternatives(units)})",
+        re.I,
+    )
 
 
 class EntityFinder:
@@ -117,8 +151,7 @@ class EntityFinder:
             return True, "lookalike"
         return False, ""
 
-    def _late_times(self, text: str, late_hours: tuple[int, int] | None, taken: list[tuple[int, int]]
-                    ) -> list[Entity]:
+    def _late_times(self, text: str, late_hours: tuple[int, int] | None, taken: list[tuple[int, int]]) -> list[Entity]:
         out: list[Entity] = []
         if late_hours is None:
             return out
@@ -155,10 +188,10 @@ class EntityFinder:
 
 def _in_range(text: str, start: int, end: int) -> bool:
     """Opening hours (8:00-22:00) and deadlines (23:59前) name a time without contact at that time."""
-    before, after = text[max(0, start - 2):start], text[end:end + 8].lstrip("0123456789:：分半 ")
+    before, after = text[max(0, start - 2) : start], text[end : end + 8].lstrip("0123456789:：分半 ")
     if any(c in "-~至到" for c in before + after[:1]) or after.startswith(("前", "之前", "以前")):
         return True
-    context = text[max(0, start - 24):start]
+    context = text[max(0, start - 24) : start]
     return any(w in context for w in _HOURS_WORDS) or after.startswith(("and ", "to ", "until", "till"))
 
 

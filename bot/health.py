@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-DEFAULT_MAX_AGE = 90.0          # three heartbeats missed
+DEFAULT_MAX_AGE = 90.0  # three heartbeats missed
 
 
 def check(path: Path, max_age: float = DEFAULT_MAX_AGE, now: float | None = None) -> tuple[int, str, dict[str, Any]]:
@@ -30,5 +30,11 @@ def check(path: Path, max_age: float = DEFAULT_MAX_AGE, now: float | None = None
         return 1, f"unhealthy: the bot reports {beat.get('status', 'a problem')}", beat
     storage = (beat.get("storage") or {}).get("state", "unknown")
     reason = (beat.get("storage") or {}).get("reason")
-    return 0, (f"healthy: {beat.get('mode', '?')}, heartbeat {age:.0f} s ago, storage {storage}"
-               + (f" ({reason})" if reason else "")), beat
+    return (
+        0,
+        (
+            f"healthy: {beat.get('mode', '?')}, heartbeat {age:.0f} s ago, storage {storage}"
+            + (f" ({reason})" if reason else "")
+        ),
+        beat,
+    )

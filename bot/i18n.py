@@ -21,8 +21,9 @@ DOMAIN = "bot"
 
 
 @cache
-def translations(lang: str, domain: str = DOMAIN,
-                 locales_dir: Path = DATA_ROOT / "locales") -> gettext.NullTranslations:
+def translations(
+    lang: str, domain: str = DOMAIN, locales_dir: Path = DATA_ROOT / "locales"
+) -> gettext.NullTranslations:
     folder = languages.catalogue(lang) if lang in LANGUAGES else None
     path = locales_dir / folder / "LC_MESSAGES" / f"{domain}.po" if folder else None
     if path is None or not path.exists():

@@ -81,8 +81,12 @@ class Judge:
     # -- findings ----------------------------------------------------------------------------------------
 
     def findings(self, detected: Iterable[Detected], message: Message) -> list[Finding]:
-        out = [Finding(d.signal, self.kb.judgement(self.code, d.signal), d.evidence, d.start, d.end, d.score,
-                       d.source, d.basis) for d in detected]
+        out = [
+            Finding(
+                d.signal, self.kb.judgement(self.code, d.signal), d.evidence, d.start, d.end, d.score, d.source, d.basis
+            )
+            for d in detected
+        ]
         out = self._apply_overrides(out, message)
         out.sort(key=lambda f: (VERDICT_ORDER.index(f.kind), SEVERITY_RANK[f.severity], f.start))
         return out
@@ -97,8 +101,9 @@ class Judge:
                 if f.category != category:
                     continue
                 for other in findings:
-                    if other.category in by and (scope == "message" or
-                                                 sentence_of(other.start, other.end) & sentence_of(f.start, f.end)):
+                    if other.category in by and (
+                        scope == "message" or sentence_of(other.start, other.end) & sentence_of(f.start, f.end)
+                    ):
                         dropped.add(i)
         return [f for i, f in enumerate(findings) if i not in dropped]
 
@@ -119,9 +124,17 @@ class Judge:
         law = self.kb.laws[c.law]
         title, article = law.title.get(lang), c.article.get(lang)
         effective = c.effective or law.effective
-        return {"id": ref, "law": title, "article": article, "label": law_label(title, article, lang),
-                "effective": effective, "effective_text": long_date(effective, lang), "status": c.status,
-                "as_of": c.as_of, "summary": c.summary.get(lang) if summary else ""}
+        return {
+            "id": ref,
+            "law": title,
+            "article": article,
+            "label": law_label(title, article, lang),
+            "effective": effective,
+            "effective_text": long_date(effective, lang),
+            "status": c.status,
+            "as_of": c.as_of,
+            "summary": c.summary.get(lang) if summary else "",
+        }
 
     def citations(self, refs: Iterable[str], lang: str, summary: bool = False) -> list[dict[str, Any]]:
         out, seen = [], set()
@@ -137,9 +150,15 @@ class Judge:
     def channel(self, cid: str, lang: str) -> dict[str, str] | None:
         ch: Channel | None = self.kb.channels.get(cid)
         if ch is None or ch.jurisdiction != self.code:
-            return None     # never another place's number
-        return {"id": cid, "name": ch.name.get(lang), "contact": ch.contact, "url": ch.url,
-                "scope": ch.scope.get(lang), "kind": ch.kind}
+            return None  # never another place's number
+        return {
+            "id": cid,
+            "name": ch.name.get(lang),
+            "contact": ch.contact,
+            "url": ch.url,
+            "scope": ch.scope.get(lang),
+            "kind": ch.kind,
+        }
 
     def channels(self, ids: Iterable[str], lang: str) -> list[dict[str, str]]:
         out, seen = [], set()

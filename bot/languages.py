@@ -64,16 +64,25 @@ def region_from_telegram(code: str | None) -> str | None:
 
 # Scripts of languages the bot does not read: a text mostly in one of them gets a short note, never a guess in
 # the wrong script (Japanese kana would otherwise be read as traditional Chinese).
-_SCRIPTS = (("ja", ((0x3040, 0x30FF), (0x31F0, 0x31FF))), ("ko", ((0xAC00, 0xD7AF), (0x1100, 0x11FF))),
-            ("th", ((0x0E00, 0x0E7F),)), ("ru", ((0x0400, 0x04FF),)), ("ar", ((0x0600, 0x06FF),)),
-            ("hi", ((0x0900, 0x097F),)), ("he", ((0x0590, 0x05FF),)), ("my", ((0x1000, 0x109F),)),
-            ("km", ((0x1780, 0x17FF),)))
+_SCRIPTS = (
+    ("ja", ((0x3040, 0x30FF), (0x31F0, 0x31FF))),
+    ("ko", ((0xAC00, 0xD7AF), (0x1100, 0x11FF))),
+    ("th", ((0x0E00, 0x0E7F),)),
+    ("ru", ((0x0400, 0x04FF),)),
+    ("ar", ((0x0600, 0x06FF),)),
+    ("hi", ((0x0900, 0x097F),)),
+    ("he", ((0x0590, 0x05FF),)),
+    ("my", ((0x1000, 0x109F),)),
+    ("km", ((0x1780, 0x17FF),)),
+)
 # Latin-script languages told apart from English by letters or common words
 _VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
-_WORDS = {"id": {"anda", "tidak", "yang", "dengan", "pinjaman", "bayar", "segera", "kami", "untuk", "sudah", "jika"},
-          "tl": {"ang", "mga", "hindi", "po", "utang", "bayad", "ninyo", "ikaw", "ako", "sila"},
-          "es": {"usted", "pago", "deuda", "pagar", "cuenta", "para", "que", "los", "por", "su"},
-          "ms": {"anda", "tidak", "hutang", "bayar", "sila", "kami", "untuk", "dengan"}}
+_WORDS = {
+    "id": {"anda", "tidak", "yang", "dengan", "pinjaman", "bayar", "segera", "kami", "untuk", "sudah", "jika"},
+    "tl": {"ang", "mga", "hindi", "po", "utang", "bayad", "ninyo", "ikaw", "ako", "sila"},
+    "es": {"usted", "pago", "deuda", "pagar", "cuenta", "para", "que", "los", "por", "su"},
+    "ms": {"anda", "tidak", "hutang", "bayar", "sila", "kami", "untuk", "dengan"},
+}
 
 
 def unread_language(text: str) -> str | None:

@@ -20,7 +20,7 @@ from bot.kb.schema import Pattern
 from bot.normalize import Normalised, Normaliser, _is_ascii_alnum, cuts_word_left, cuts_word_right
 
 ENTITY_TERMS = {"@url", "@url_suspicious", "@phone", "@amount", "@bank_card", "@late_hour", "@id_number"}
-NEGATION_REACH = 15      # units before a match in which a negator can negate it
+NEGATION_REACH = 15  # units before a match in which a negator can negate it
 # Authors count windows by eye; a little slack keeps "配偶和子女的征信也会一并受到影响" inside a window of 12.
 WINDOW_SLACK = 4
 Span = tuple[int, int]
@@ -29,7 +29,7 @@ Span = tuple[int, int]
 @dataclass(frozen=True)
 class TermInfo:
     text: str
-    prefix: bool         # `arrest*`: any ending allowed
+    prefix: bool  # `arrest*`: any ending allowed
 
 
 @dataclass
@@ -61,9 +61,16 @@ class UnknownVocab(ValueError):
 
 
 class Matcher:
-    def __init__(self, normaliser: Normaliser, owners: list[list[Pattern]], vocab: dict[str, list[str]],
-                 negators: list[str], breakers: list[str], conditionals: Sequence[str] = (),
-                 contexts: list[list[str]] | None = None):
+    def __init__(
+        self,
+        normaliser: Normaliser,
+        owners: list[list[Pattern]],
+        vocab: dict[str, list[str]],
+        negators: list[str],
+        breakers: list[str],
+        conditionals: Sequence[str] = (),
+        contexts: list[list[str]] | None = None,
+    ):
         self._normaliser = normaliser
         self._terms: list[TermInfo] = []
         self._term_ids: dict[tuple[str, bool], int] = {}
@@ -71,9 +78,9 @@ class Matcher:
         self._entity_ids: dict[str, int] = {}
         self._vocab = vocab
         self.patterns: list[CompiledPattern] = []
-        self._by_term: dict[int, list[tuple[int, int]]] = {}   # term -> (pattern, group) it belongs to
+        self._by_term: dict[int, list[tuple[int, int]]] = {}  # term -> (pattern, group) it belongs to
         self._regex_patterns: list[int] = []
-        self._regex_script: list[str] = []      # "cjk" | "latin" | "": what a text needs for the regex to match
+        self._regex_script: list[str] = []  # "cjk" | "latin" | "": what a text needs for the regex to match
         for owner, patterns in enumerate(owners):
             for p in patterns:
                 self._compile(owner, p)
@@ -107,7 +114,7 @@ class Matcher:
         raw = raw.strip()
         known = self._raw_ids.get(raw)
         if known is not None:
-            return known      # vocabulary lists repeat the same terms across hundreds of patterns
+            return known  # vocabulary lists repeat the same terms across hundreds of patterns
         tid = self._new_term_id(raw)
         self._raw_ids[raw] = tid
         return tid
@@ -137,14 +144,23 @@ class Matcher:
         idx = len(self.patterns)
         unless = self._group(p.unless) if p.unless else frozenset()
         if p.regex is not None:
-            cp = CompiledPattern(owner, "regex", [], p.window, p.ordered, p.cross_sentence, p.negatable, unless,
-                                 re.compile(p.regex))
+            cp = CompiledPattern(
+                owner, "regex", [], p.window, p.ordered, p.cross_sentence, p.negatable, unless, re.compile(p.regex)
+            )
             self._regex_patterns.append(idx)
             self._regex_script.append(_script_needed(p.regex))
         else:
             groups = [self._group(p.any)] if p.any is not None else [self._group(g) for g in p.all or []]
-            cp = CompiledPattern(owner, "any" if p.any is not None else "all", groups, p.window, p.ordered,
-                                 p.cross_sentence, p.negatable, unless)
+            cp = CompiledPattern(
+                owner,
+                "any" if p.any is not None else "all",
+                groups,
+                p.window,
+                p.ordered,
+                p.cross_sentence,
+                p.negatable,
+                unless,
+            )
             for gi, g in enumerate(groups):
                 for tid in g:
                     self._by_term.setdefault(tid, []).append((idx, gi))
@@ -205,8 +221,9 @@ class Matcher:
                 groups_hit.setdefault(idx, set()).add(gi)
         text = hits.norm.text
         scripts = {"": True, "cjk": hits.norm.cjk_chars > 0, "latin": _LATIN.search(text) is not None}
-        candidates = {idx for idx, needs in zip(self._regex_patterns, self._regex_script, strict=True)
-                      if scripts[needs]}
+        candidates = {
+            idx for idx, needs in zip(self._regex_patterns, self._regex_script, strict=True) if scripts[needs]
+        }
         candidates.update(idx for idx, gs in groups_hit.items() if len(gs) == len(self.patterns[idx].groups))
         best: dict[int, Span] = {}
         for idx in sorted(candidates):
@@ -240,9 +257,12 @@ class Matcher:
                     yield (m.start(), m.end()), [(m.start(), m.end())]
             return
         present = hits.by_term
-        group_hits = [sorted({s for tid, spans in present.items() if tid in g for s in spans})
-                      if len(g) > len(present) else sorted({s for tid in g for s in present.get(tid, ())})
-                      for g in cp.groups]
+        group_hits = [
+            sorted({s for tid, spans in present.items() if tid in g for s in spans})
+            if len(g) > len(present)
+            else sorted({s for tid in g for s in present.get(tid, ())})
+            for g in cp.groups
+        ]
         if any(not h for h in group_hits):
             return
         if cp.kind == "any":
@@ -253,8 +273,9 @@ class Matcher:
         yield from self._windows(cp, group_hits, hits.norm.units, sentences)
 
     @staticmethod
-    def _windows(cp: CompiledPattern, group_hits: list[list[Span]], units: list[int], sentences: list[int] | None
-                 ) -> Iterator[tuple[Span, list[Span]]]:
+    def _windows(
+        cp: CompiledPattern, group_hits: list[list[Span]], units: list[int], sentences: list[int] | None
+    ) -> Iterator[tuple[Span, list[Span]]]:
         """Spans holding one hit of every group, within the window (and one sentence), hits not overlapping."""
         starts = [[s for s, _ in g] for g in group_hits]
         anchors = range(len(group_hits)) if not cp.ordered else range(1)

@@ -61,7 +61,7 @@ def char_ngrams(text: str) -> list[str]:
     out: list[str] = []
     n_len = len(text)
     for n in range(NGRAMS[0], min(NGRAMS[1] + 1, n_len + 1)):
-        out.extend(text[i:i + n] for i in range(n_len - n + 1))
+        out.extend(text[i : i + n] for i in range(n_len - n + 1))
     words = _LATIN_WORD.findall(text)
     out.extend("w:" + w for w in words)
     out.extend("b:" + a + "_" + b for a, b in zip(words, words[1:], strict=False))
@@ -77,22 +77,27 @@ def training_hash(records: Iterable[tuple[str, tuple[str, ...], tuple[str, ...]]
 @dataclass(frozen=True)
 class Weights:
     vocabulary: dict[str, int]
-    idf: np.ndarray            # (n_features,)
-    coef: np.ndarray           # (n_categories, n_features)
-    intercept: np.ndarray      # (n_categories,)
+    idf: np.ndarray  # (n_features,)
+    coef: np.ndarray  # (n_categories, n_features)
+    intercept: np.ndarray  # (n_categories,)
     categories: list[str]
     thresholds: dict[str, float]
-    trained_on: str            # training_hash of what it was trained from
+    trained_on: str  # training_hash of what it was trained from
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> Weights:
         with np.load(path, allow_pickle=False) as data:
             vocab = [str(x) for x in data["vocabulary"]]
             meta = json.loads(str(data["meta"]))
-            return cls({g: i for i, g in enumerate(vocab)}, data["idf"].astype(np.float64),
-                       data["coef"].astype(np.float64), data["intercept"].astype(np.float64),
-                       list(meta["categories"]), {k: float(v) for k, v in meta["thresholds"].items()},
-                       str(meta["trained_on"]))
+            return cls(
+                {g: i for i, g in enumerate(vocab)},
+                data["idf"].astype(np.float64),
+                data["coef"].astype(np.float64),
+                data["intercept"].astype(np.float64),
+                list(meta["categories"]),
+                {k: float(v) for k, v in meta["thresholds"].items()},
+                str(meta["trained_on"]),
+            )
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Sparse TF-IDF (sublinear tf, l2 norm) of a model text: (feature indices, values)."""
@@ -126,7 +131,7 @@ class ModelDetector:
 
     def detect(self, message: Message, audience: Audience, found: list[Detected]) -> list[Detected]:
         if any(self.kb.kind_of(d.signal.category) != "lawful" for d in found):
-            return []     # the patterns found something unsafe: the model stays quiet
+            return []  # the patterns found something unsafe: the model stays quiet
         text = model_text(message.norm.text)
         if len(_LETTER.findall(text)) < MIN_LETTERS:
             return []
@@ -198,11 +203,12 @@ def load_model_detector(kb: KnowledgeBase, normaliser: Normaliser, path: Path = 
     return ModelDetector(kb, normaliser, Weights.load(path))
 
 
-Record = tuple[str, tuple[str, ...], tuple[str, ...]]   # (model text, positive categories, negative categories)
+Record = tuple[str, tuple[str, ...], tuple[str, ...]]  # (model text, positive categories, negative categories)
 
 
-def training_records(kb: KnowledgeBase, normaliser: Normaliser, corpus_items: Iterable[tuple[str, list[str]]]
-                     ) -> list[Record]:
+def training_records(
+    kb: KnowledgeBase, normaliser: Normaliser, corpus_items: Iterable[tuple[str, list[str]]]
+) -> list[Record]:
     """What the model is trained from, as (text, positive, negative) per category; a category in neither set is
     not trained on that text.
     - corpus items (training split): fully labelled, every category is positive or negative;

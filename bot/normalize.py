@@ -21,9 +21,24 @@ from bot.kb.schema import Lexicon
 
 _T2S = opencc.OpenCC("t2s")
 # Typographic variants NFKC leaves alone but people type interchangeably.
-_EXTRA = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-", "\u2013": "-", "\u2012": "-",
-          "\u2015": "-", "\uff5e": "~", "\u3000": " ", "\u00a0": " ", "\r": "\n", "\t": " ", "\u2028": "\n",
-          "\u2029": "\n", "\u30fb": "·"}
+_EXTRA = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2014": "-",
+    "\u2013": "-",
+    "\u2012": "-",
+    "\u2015": "-",
+    "\uff5e": "~",
+    "\u3000": " ",
+    "\u00a0": " ",
+    "\r": "\n",
+    "\t": " ",
+    "\u2028": "\n",
+    "\u2029": "\n",
+    "\u30fb": "·",
+}
 # Inserted between Chinese characters to dodge keyword filters.
 _FILLERS = set(" *-_.·•~|/\\^+=#'\"`°")
 # A question mark does not end a sentence for matching: collectors ask in order to threaten
@@ -190,7 +205,7 @@ class Normaliser:
                 continue
             if cuts_word_left(text, start) or cuts_word_right(text, end + 1):
                 continue
-            if any(a < end + 1 and start < b for a, b in protected) and any(c.isascii() for c in text[start:end + 1]):
+            if any(a < end + 1 and start < b for a, b in protected) and any(c.isascii() for c in text[start : end + 1]):
                 continue
             found.append((start, end + 1, canonical))
         if not found:
@@ -236,8 +251,10 @@ def _drop_fillers_inside_chinese(chars: list[str], *offsets: list[int]) -> tuple
             i += 1
     if all(keep):
         return chars, offsets
-    return ([c for c, k in zip(chars, keep, strict=True) if k],
-            tuple([s for s, k in zip(off, keep, strict=True) if k] for off in offsets))
+    return (
+        [c for c, k in zip(chars, keep, strict=True) if k],
+        tuple([s for s, k in zip(off, keep, strict=True) if k] for off in offsets),
+    )
 
 
 def _join_spelled_out_letters(chars: list[str], starts: list[int], sep: str) -> tuple[list[str], list[int]]:
@@ -247,8 +264,13 @@ def _join_spelled_out_letters(chars: list[str], starts: list[int], sep: str) -> 
         return chars, starts
 
     def lone(i: int) -> bool:
-        return (0 <= i < n and chars[i].isascii() and chars[i].isalpha()
-                and (i == 0 or not _is_ascii_alnum(chars[i - 1])) and (i + 1 == n or not _is_ascii_alnum(chars[i + 1])))
+        return (
+            0 <= i < n
+            and chars[i].isascii()
+            and chars[i].isalpha()
+            and (i == 0 or not _is_ascii_alnum(chars[i - 1]))
+            and (i + 1 == n or not _is_ascii_alnum(chars[i + 1]))
+        )
 
     drop = {i for i in range(1, n - 1) if chars[i] == sep and lone(i - 1) and lone(i + 1)}
     if not drop:

@@ -13,8 +13,11 @@ def audience_json(a: Audience) -> dict[str, Any]:
     """Which law was applied and how it was chosen: given (by the user or caller), inferred (from the message's
     cue) or default (the language's usual region). law_applied is null for a region the knowledge base does not
     cover: nothing was cited."""
-    out: dict[str, Any] = {"jurisdiction": a.region, "jurisdiction_source": a.how,
-                           "law_applied": a.judge if a.covered else None}
+    out: dict[str, Any] = {
+        "jurisdiction": a.region,
+        "jurisdiction_source": a.how,
+        "law_applied": a.judge if a.covered else None,
+    }
     if a.cue:
         out["jurisdiction_cue"] = a.cue
     return out
@@ -22,10 +25,18 @@ def audience_json(a: Audience) -> dict[str, Any]:
 
 def finding_json(judge: Judge, f: Finding, lang: str, full: bool = False) -> dict[str, Any]:
     j = f.judgement
-    item: dict[str, Any] = {"practice": f.id, "category": f.category, "kind": f.kind, "severity": f.severity,
-                            "title": f.signal.title.get(lang), "evidence": f.evidence, "start": f.start,
-                            "end": f.end, "source": f.source,
-                            "legal_basis": [_citation_json(c) for c in judge.citations(j.legal_basis, lang)]}
+    item: dict[str, Any] = {
+        "practice": f.id,
+        "category": f.category,
+        "kind": f.kind,
+        "severity": f.severity,
+        "title": f.signal.title.get(lang),
+        "evidence": f.evidence,
+        "start": f.start,
+        "end": f.end,
+        "source": f.source,
+        "legal_basis": [_citation_json(c) for c in judge.citations(j.legal_basis, lang)],
+    }
     if f.source != "pattern":
         item["confidence"] = round(f.score, 3)
         if f.basis:
@@ -36,8 +47,10 @@ def finding_json(judge: Judge, f: Finding, lang: str, full: bool = False) -> dic
         item["replies"] = {"short": j.replies.short.get(lang), "formal": j.replies.formal.get(lang)}
         if j.replies.accepting is not None:
             item["replies"]["accepting"] = j.replies.accepting.get(lang)
-        item["next_steps"] = {"evidence": j.next_steps.evidence.get(lang),
-                              "channels": judge.channels(j.next_steps.channels, lang)}
+        item["next_steps"] = {
+            "evidence": j.next_steps.evidence.get(lang),
+            "channels": judge.channels(j.next_steps.channels, lang),
+        }
     return item
 
 
@@ -59,16 +72,31 @@ def assessment_json(engine: Engine, a: Assessment, item_id: Any = None, full: bo
 
 
 def answer_json(engine: Engine, a: Answer, item_id: Any = None, full: bool = False) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": item_id, "topic": a.taxonomy_topic or a.topic, "score": round(a.score, 3),
-                           "alternatives": [{"topic": engine.kb.topic_by_id[t.topic].taxonomy_id
-                                             if t.topic in engine.kb.topic_by_id else t.topic,
-                                             "score": round(t.score, 3)} for t in a.alternatives],
-                           "confident": a.confident, "lang": a.lang, **audience_json(a.audience)}
+    out: dict[str, Any] = {
+        "id": item_id,
+        "topic": a.taxonomy_topic or a.topic,
+        "score": round(a.score, 3),
+        "alternatives": [
+            {
+                "topic": engine.kb.topic_by_id[t.topic].taxonomy_id if t.topic in engine.kb.topic_by_id else t.topic,
+                "score": round(t.score, 3),
+            }
+            for t in a.alternatives
+        ],
+        "confident": a.confident,
+        "lang": a.lang,
+        **audience_json(a.audience),
+    }
     if a.topic != out["topic"]:
         out["kb_topic"] = a.topic
     if a.crisis.crisis:
-        out["crisis"] = {"source": a.crisis.source, "score": round(a.crisis.score, 3), "start": a.crisis.start,
-                         "end": a.crisis.end, "evidence": a.text[a.crisis.start:a.crisis.end]}
+        out["crisis"] = {
+            "source": a.crisis.source,
+            "score": round(a.crisis.score, 3),
+            "start": a.crisis.start,
+            "end": a.crisis.end,
+            "evidence": a.text[a.crisis.start : a.crisis.end],
+        }
         if a.question is not None:
             out["question_topic"] = a.question.taxonomy_topic or a.question.topic
     if full:

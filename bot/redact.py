@@ -19,8 +19,10 @@ from typing import Any
 TOKEN_RE = re.compile(r"(?<![0-9])\d{5,}:[A-Za-z0-9_-]{30,}")
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # mainland resident identity card: 18 characters (17 digits + digit or X), or the old 15-digit form
-CN_ID_RE = re.compile(r"(?<![0-9A-Za-z])(?:[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
-                      r"|[1-9]\d{14})(?![0-9A-Za-z])")
+CN_ID_RE = re.compile(
+    r"(?<![0-9A-Za-z])(?:[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+    r"|[1-9]\d{14})(?![0-9A-Za-z])"
+)
 # bank cards and account numbers: 12-19 digits, optionally grouped by spaces or dashes
 CARD_RE = re.compile(r"(?<!\d)\d(?:[ -]?\d){11,18}(?!\d)")
 # international numbers written with a leading +: before the card pattern, which would take their digits
@@ -28,11 +30,12 @@ PHONE_INTL_RE = re.compile(r"(?<![\d+])\+\d{1,3}(?:[ -]?\(?\d{1,4}\)?){2,5}(?!\d
 # phones: mainland mobiles (optionally +86), landlines with area code, international numbers, US numbers
 PHONE_RE = re.compile(
     r"(?<![\d+])(?:"
-    r"(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}"                    # 138 0013 8000
-    r"|0\d{2,3}[ -]?\d{7,8}"                                       # 010-12345678
-    r"|\+\d{1,3}[ -]?(?:\(?\d{1,4}\)?[ -]?){2,4}\d{2,4}"           # +44 20 7946 0958
-    r"|\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}"                           # (555) 123-4567
-    r")(?!\d)")
+    r"(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}"  # 138 0013 8000
+    r"|0\d{2,3}[ -]?\d{7,8}"  # 010-12345678
+    r"|\+\d{1,3}[ -]?(?:\(?\d{1,4}\)?[ -]?){2,4}\d{2,4}"  # +44 20 7946 0958
+    r"|\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}"  # (555) 123-4567
+    r")(?!\d)"
+)
 
 MASKS = (
     (TOKEN_RE, "[token]"),
@@ -77,12 +80,48 @@ def redact_data(value: Any) -> Any:
 # In what is logged, strings inside data (API parameters and results, updates as dicts) are shown only under
 # these keys; any other string becomes "<N characters>" (texts, names, captions, file names, button labels,
 # forward origins, addresses …), and these numbers become "<number>" (where someone is).
-LOG_SAFE_KEYS = frozenset({
-    "update_id", "message_id", "chat_id", "user_id", "id", "type", "date", "parse_mode", "method", "offset",
-    "limit", "timeout", "allowed_updates", "is_bot", "language_code", "ok", "error_code", "description",
-    "show_alert", "cache_time", "action", "width", "height", "file_size", "mime_type", "duration", "file_id",
-    "file_unique_id", "callback_query_id", "message_thread_id", "disable_notification", "protect_content",
-    "command", "scope", "status", "endpoint", "drop_pending_updates", "max_connections"})
+LOG_SAFE_KEYS = frozenset(
+    {
+        "update_id",
+        "message_id",
+        "chat_id",
+        "user_id",
+        "id",
+        "type",
+        "date",
+        "parse_mode",
+        "method",
+        "offset",
+        "limit",
+        "timeout",
+        "allowed_updates",
+        "is_bot",
+        "language_code",
+        "ok",
+        "error_code",
+        "description",
+        "show_alert",
+        "cache_time",
+        "action",
+        "width",
+        "height",
+        "file_size",
+        "mime_type",
+        "duration",
+        "file_id",
+        "file_unique_id",
+        "callback_query_id",
+        "message_thread_id",
+        "disable_notification",
+        "protect_content",
+        "command",
+        "scope",
+        "status",
+        "endpoint",
+        "drop_pending_updates",
+        "max_connections",
+    }
+)
 LOG_HIDDEN_NUMBERS = frozenset({"latitude", "longitude", "horizontal_accuracy", "heading", "proximity_alert_radius"})
 
 
@@ -193,7 +232,10 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         out: dict[str, Any] = {
             "time": dtm.datetime.fromtimestamp(record.created, dtm.UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:

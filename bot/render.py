@@ -19,15 +19,21 @@ from bot.config import DATA_ROOT
 from bot.i18n import translations
 
 TEMPLATE_DIR = DATA_ROOT / "locales" / "templates"
-MAX_MESSAGE = 4096          # Telegram's limit, in UTF-16 code units after entity parsing
+MAX_MESSAGE = 4096  # Telegram's limit, in UTF-16 code units after entity parsing
 
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>")
 
 
 @lru_cache(maxsize=4)
 def environment(template_dir: Path = TEMPLATE_DIR) -> Environment:
-    env = Environment(loader=FileSystemLoader(str(template_dir)), autoescape=True, trim_blocks=True,
-                      lstrip_blocks=True, keep_trailing_newline=False, undefined=StrictUndefined)
+    env = Environment(
+        loader=FileSystemLoader(str(template_dir)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        undefined=StrictUndefined,
+    )
     return env
 
 
@@ -52,10 +58,10 @@ def split_html(html: str, limit: int = MAX_MESSAGE) -> list[str]:
         return [html]
     atoms = _ATOM_RE.findall(html)
     chunks: list[str] = []
-    prefix: list[tuple[str, str]] = []          # tags open at the start of the current chunk
+    prefix: list[tuple[str, str]] = []  # tags open at the start of the current chunk
     cur: list[str] = []
     stack: list[tuple[str, str]] = []
-    size = 0                                     # UTF-16 units of the reopened prefix and the atoms in cur
+    size = 0  # UTF-16 units of the reopened prefix and the atoms in cur
     i = 0
     while i < len(atoms):
         atom = atoms[i]

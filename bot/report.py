@@ -9,18 +9,23 @@ from bot.i18n import gettext_for
 
 def verdict_label(verdict: str, lang: str) -> str:
     _ = gettext_for(lang)
-    return {"scam": _("Probably a scam"), "unlawful": _("Unlawful collection"),
-            "lawful": _("Lawful"), "unclear": _("Unclear: nothing recognised")}[verdict]
+    return {
+        "scam": _("Probably a scam"),
+        "unlawful": _("Unlawful collection"),
+        "lawful": _("Lawful"),
+        "unclear": _("Unclear: nothing recognised"),
+    }[verdict]
 
 
 def law_line(engine: Engine, audience: Audience) -> str:
-    """"Law applied: mainland China", or for a region not covered, that its law is not covered yet."""
+    """ "Law applied: mainland China", or for a region not covered, that its law is not covered yet."""
     _ = gettext_for(audience.lang)
     name = region_name(engine.kb, audience.region, audience.lang)
     if audience.covered:
         return _("Law applied: %(region)s") % {"region": name}
     return _("The law of %(region)s is not covered yet: this is general guidance, not that place's law.") % {
-        "region": name}
+        "region": name
+    }
 
 
 def assessment_text(engine: Engine, a: Assessment) -> str:
@@ -59,6 +64,9 @@ def answer_text(engine: Engine, a: Answer) -> str:
             lines.append(f"☎ {ch['name']} {ch['contact'] or ch['url']}".rstrip())
     if not a.confident and a.topic not in ("crisis", "out_of_scope") and a.alternatives:
         lines.append("")
-        lines.append(_("Did you mean:") + " " + " / ".join(
-            engine.kb.topic_by_id[t.topic].title.get(a.lang) for t in a.alternatives[:3]))
+        lines.append(
+            _("Did you mean:")
+            + " "
+            + " / ".join(engine.kb.topic_by_id[t.topic].title.get(a.lang) for t in a.alternatives[:3])
+        )
     return "\n".join(lines)

@@ -106,9 +106,14 @@ MIGRATIONS: list[str] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # tables that hold a row per user, and the column naming the user; forget() and purge() walk this list
-USER_TABLES = (("feedback", "user_id"), ("ptb_user_data", "user_id"), ("ptb_chat_data", "chat_id"),
-               ("plan_saved", "user_id"), ("plan_reminders", "user_id"),
-               ("users", "user_id"))
+USER_TABLES = (
+    ("feedback", "user_id"),
+    ("ptb_user_data", "user_id"),
+    ("ptb_chat_data", "chat_id"),
+    ("plan_saved", "user_id"),
+    ("plan_reminders", "user_id"),
+    ("users", "user_id"),
+)
 _DATA_TABLES = {"ptb_user_data": "user_id", "ptb_chat_data": "chat_id"}
 
 
@@ -142,9 +147,13 @@ def _reason(exc: BaseException) -> str:
     return "failed"
 
 
-_ADVICE = {"damaged": "Move the file aside (keep it for recovery) to start with an empty one.",
-           "full": "Free some disk space and restart.", "read-only": "Make the file and its folder writable.",
-           "busy": "Another program holds the file locked.", "newer schema": "Run the newer program."}
+_ADVICE = {
+    "damaged": "Move the file aside (keep it for recovery) to start with an empty one.",
+    "full": "Free some disk space and restart.",
+    "read-only": "Make the file and its folder writable.",
+    "busy": "Another program holds the file locked.",
+    "newer schema": "Run the newer program.",
+}
 
 
 class Key(str):
@@ -199,19 +208,19 @@ class Transaction:
 
 
 class Storage:
-    SEEN_FLUSH = 5.0          # seconds between batched writes of last_seen
+    SEEN_FLUSH = 5.0  # seconds between batched writes of last_seen
     CACHE_SIZE = 20_000
 
     def __init__(self, path: Path | str):
         self.path = Path(path) if str(path) != ":memory:" else path
         self._db: aiosqlite.Connection | None = None
         self._open_lock = asyncio.Lock()
-        self._lock = asyncio.Lock()             # one unit of work at a time on the one connection
+        self._lock = asyncio.Lock()  # one unit of work at a time on the one connection
         # user rows, read through: this object is the only writer of the users table
         self._users: OrderedDict[int, dict[str, Any] | None] = OrderedDict()
-        self._seen: dict[int, int] = {}          # user -> last seen, not yet written
+        self._seen: dict[int, int] = {}  # user -> last seen, not yet written
         self._flusher: asyncio.Task[None] | None = None
-        self.problem: str | None = None         # why the database could not be opened (degraded mode)
+        self.problem: str | None = None  # why the database could not be opened (degraded mode)
         self.problem_reason: str | None = None  # the same in one word (busy, full, read-only, damaged …)
         self._degraded_logged = False
 
@@ -233,7 +242,7 @@ class Storage:
                 await db.execute("PRAGMA journal_mode=WAL")
                 await db.execute("PRAGMA synchronous=NORMAL")
                 await db.execute("PRAGMA foreign_keys=ON")
-                await db.execute("PRAGMA secure_delete=ON")      # deleted rows are overwritten, not left in pages
+                await db.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left in pages
                 rows = await db.execute_fetchall("PRAGMA quick_check")
                 verdict = " ".join(str(r[0]) for r in rows)
                 if verdict != "ok":
@@ -260,8 +269,12 @@ class Storage:
         except StorageUnavailable as exc:
             if not self._degraded_logged:
                 self._degraded_logged = True
-                _LOGGER.error("the database cannot be used (%s): running without stored state; messages are still "
-                              "assessed and questions answered. %s", exc.reason, _ADVICE.get(exc.reason, ""))
+                _LOGGER.error(
+                    "the database cannot be used (%s): running without stored state; messages are still "
+                    "assessed and questions answered. %s",
+                    exc.reason,
+                    _ADVICE.get(exc.reason, ""),
+                )
             return False
         return True
 
@@ -271,7 +284,7 @@ class Storage:
         folder = self.path.parent
         if not folder.exists():
             folder.mkdir(parents=True, mode=0o700)
-            os.chmod(folder, 0o700)            # mkdir's mode is masked by the umask
+            os.chmod(folder, 0o700)  # mkdir's mode is masked by the umask
         if not self.path.exists():
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         if self.path.stat().st_mode & 0o077 and self.path.stat().st_uid == os.getuid():
@@ -315,8 +328,9 @@ class Storage:
             row = await cur.fetchone()
         version = int(row[0]) if row else 0
         if version > SCHEMA_VERSION:
-            raise RuntimeError(f"the database {self.path} has schema version {version}, newer than this program "
-                               f"({SCHEMA_VERSION})")
+            raise RuntimeError(
+                f"the database {self.path} has schema version {version}, newer than this program ({SCHEMA_VERSION})"
+            )
         for i in range(version, SCHEMA_VERSION):
             try:
                 await db.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[i]}\nPRAGMA user_version = {i + 1};\nCOMMIT;")
@@ -338,7 +352,7 @@ class Storage:
         db = self._connection()
         async with self._lock:
             try:
-                if db.in_transaction:          # never expected; never inherit someone else's half-done work
+                if db.in_transaction:  # never expected; never inherit someone else's half-done work
                     await db.rollback()
                 await db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
@@ -387,12 +401,13 @@ class Storage:
                 await tx.executemany(
                     "INSERT INTO users (user_id, created_at, last_seen) VALUES (?, ?, ?) "
                     "ON CONFLICT(user_id) DO UPDATE SET last_seen = MAX(users.last_seen, excluded.last_seen)",
-                    [(uid, t, t) for uid, t in seen.items()])
+                    [(uid, t, t) for uid, t in seen.items()],
+                )
         except StorageError:
-            for uid, t in seen.items():          # try again at the next round
+            for uid, t in seen.items():  # try again at the next round
                 self._seen[uid] = max(t, self._seen.get(uid, 0))
             raise
-        for uid in seen:      # rows created by this flush: read them again when needed
+        for uid in seen:  # rows created by this flush: read them again when needed
             if self._users.get(uid, 0) is None:
                 del self._users[uid]
 
@@ -413,7 +428,9 @@ class Storage:
             return dict(row) if row is not None else None
         rows = await self.read(
             "SELECT user_id, language, jurisdiction, consent_store_text, created_at, last_seen FROM users "
-            "WHERE user_id = ?", (user_id,))
+            "WHERE user_id = ?",
+            (user_id,),
+        )
         raw = next(iter(rows), None)
         keys = ("user_id", "language", "jurisdiction", "consent_store_text", "created_at", "last_seen")
         row = dict(zip(keys, raw, strict=True)) if raw is not None else None
@@ -428,7 +445,9 @@ class Storage:
         t = self._seen.pop(user_id, None) or now()
         await tx.execute(
             "INSERT INTO users (user_id, created_at, last_seen) VALUES (?, ?, ?) "
-            "ON CONFLICT(user_id) DO UPDATE SET last_seen = MAX(users.last_seen, excluded.last_seen)", (user_id, t, t))
+            "ON CONFLICT(user_id) DO UPDATE SET last_seen = MAX(users.last_seen, excluded.last_seen)",
+            (user_id, t, t),
+        )
 
     async def set_user(self, user_id: int, **fields: Any) -> None:
         allowed = {"language", "jurisdiction", "consent_store_text"}
@@ -456,7 +475,8 @@ class Storage:
             await tx.execute(
                 "INSERT INTO feedback (user_id, kind, ref, vote, created_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(user_id, kind, ref) DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",
-                (user_id, kind, ref, 1 if vote > 0 else -1, now()))
+                (user_id, kind, ref, 1 if vote > 0 else -1, now()),
+            )
 
     async def feedback_counts(self) -> dict[tuple[str, str], tuple[int, int]]:
         """(kind, ref) -> (thumbs up, thumbs down); for maintainers of the knowledge base."""
@@ -480,8 +500,11 @@ class Storage:
             if not data:
                 await tx.execute(f"DELETE FROM {table} WHERE {column} = ?", (key,))
             else:
-                await tx.execute(f"INSERT INTO {table} ({column}, data) VALUES (?, ?) "
-                                 f"ON CONFLICT({column}) DO UPDATE SET data = excluded.data", (key, data))
+                await tx.execute(
+                    f"INSERT INTO {table} ({column}, data) VALUES (?, ?) "
+                    f"ON CONFLICT({column}) DO UPDATE SET data = excluded.data",
+                    (key, data),
+                )
 
     async def delete_data(self, table: str, key: int) -> None:
         column = _DATA_TABLES[table]
@@ -498,12 +521,15 @@ class Storage:
             if state is None:
                 await tx.execute("DELETE FROM ptb_conversations WHERE name = ? AND key = ?", (Key(name), k))
                 return
-            await tx.execute("INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?) "
-                             "ON CONFLICT(name, key) DO UPDATE SET state = excluded.state",
-                             (Key(name), k, Json(state)))
+            await tx.execute(
+                "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?) "
+                "ON CONFLICT(name, key) DO UPDATE SET state = excluded.state",
+                (Key(name), k, Json(state)),
+            )
             await tx.executemany(
                 "INSERT OR IGNORE INTO ptb_conversation_members (name, key, member) VALUES (?, ?, ?)",
-                [(Key(name), k, int(m)) for m in key if isinstance(m, int)])
+                [(Key(name), k, int(m)) for m in key if isinstance(m, int)],
+            )
 
     # -- deletion ------------------------------------------------------------------------------------
 
@@ -516,15 +542,17 @@ class Storage:
     async def checkpoint(self) -> None:
         db = self._connection()
         async with self._lock:
-            with contextlib.suppress(sqlite3.Error):     # busy readers: the next checkpoint empties it
+            with contextlib.suppress(sqlite3.Error):  # busy readers: the next checkpoint empties it
                 await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def purge_inactive(self, days: int) -> list[int]:
         """Delete every row of users not seen for `days` days and with no reminder still to come; their ids."""
         cutoff = now() - int(days) * 86400
         await self.flush_seen()
-        rows = await self.read("SELECT user_id FROM users WHERE last_seen < ? AND user_id NOT IN "
-                               "(SELECT user_id FROM plan_reminders)", (cutoff,))
+        rows = await self.read(
+            "SELECT user_id FROM users WHERE last_seen < ? AND user_id NOT IN (SELECT user_id FROM plan_reminders)",
+            (cutoff,),
+        )
         ids = [int(r[0]) for r in rows]
         if ids:
             await self._delete_users(ids)
@@ -541,8 +569,10 @@ class Storage:
                     await tx.execute(f"DELETE FROM {table} WHERE {column} = ?", (uid,))
                 await tx.execute(
                     "DELETE FROM ptb_conversations WHERE (name, key) IN "
-                    "(SELECT name, key FROM ptb_conversation_members WHERE member = ?)", (uid,))
-        for uid in ids:         # a last_seen noted while the rows were being deleted must not bring them back
+                    "(SELECT name, key FROM ptb_conversation_members WHERE member = ?)",
+                    (uid,),
+                )
+        for uid in ids:  # a last_seen noted while the rows were being deleted must not bring them back
             self._seen.pop(uid, None)
             self._users.pop(uid, None)
 
@@ -565,6 +595,7 @@ class Storage:
 
 # -- JSON with a few Python types (persisted user data is JSON, never pickle) --------------------------
 
+
 def _default(o: Any) -> Any:
     if isinstance(o, Decimal):
         return {"__decimal__": str(o)}
@@ -581,7 +612,7 @@ def _default(o: Any) -> Any:
 
 def _hook(d: dict[str, Any]) -> Any:
     if len(d) == 1:
-        (k, v), = d.items()
+        ((k, v),) = d.items()
         if k == "__decimal__":
             return Decimal(v)
         if k == "__datetime__":

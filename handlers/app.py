@@ -85,7 +85,7 @@ from handlers.update_flow import FlushingUpdateProcessor, PasteJoiner, Screening
 _LOGGER = logging.getLogger("rights_bot")
 
 DEFAULT_CONCURRENT_UPDATES = 8
-FORGET_RETRY_DELAYS = (1, 2, 4, 8, 15, 30, 60, 120, 300)      # seconds between tries of a /forget that failed
+FORGET_RETRY_DELAYS = (1, 2, 4, 8, 15, 30, 60, 120, 300)  # seconds between tries of a /forget that failed
 
 
 def N_(message: str) -> str:
@@ -116,31 +116,46 @@ def plan_commands(lang: str) -> list[BotCommand]:
 
 # -- building the application ---------------------------------------------------------------------------------
 
-def build_application(*, token: str, engine: Engine, settings: Settings | None = None,
-                      storage: Storage | None = None, base_url: str | None = None,
-                      request: BaseRequest | None = None, get_updates_request: BaseRequest | None = None,
-                      rate_limiter: BaseRateLimiter[Any] | bool = True, persistence: bool = True,
-                      job_queue: bool = True, updater: bool = True, concurrent_updates: int | None = None,
-                      join_pastes: bool = True) -> Application[Any, Any, Any, Any, Any, Any]:
+
+def build_application(
+    *,
+    token: str,
+    engine: Engine,
+    settings: Settings | None = None,
+    storage: Storage | None = None,
+    base_url: str | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    rate_limiter: BaseRateLimiter[Any] | bool = True,
+    persistence: bool = True,
+    job_queue: bool = True,
+    updater: bool = True,
+    concurrent_updates: int | None = None,
+    join_pastes: bool = True,
+) -> Application[Any, Any, Any, Any, Any, Any]:
     """The bot's Application, fully wired. Tests, the local chat and the benchmark use exactly this."""
     settings = settings or load_settings()
     storage = storage or Storage(settings.database)
     dialogue = Dialogue(engine, retention_days=settings.retention_days, plan_available=True)
     tg = settings.telegram
-    processor = FlushingUpdateProcessor(concurrent_updates or int(tg.get("concurrent_updates")
-                                                                  or DEFAULT_CONCURRENT_UPDATES))
+    processor = FlushingUpdateProcessor(
+        concurrent_updates or int(tg.get("concurrent_updates") or DEFAULT_CONCURRENT_UPDATES)
+    )
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
-        ApplicationBuilder().token(token)
+        ApplicationBuilder()
+        .token(token)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(ContextTypes(context=RightsContext))
         .concurrent_updates(processor)
-        .post_init(_post_init).post_shutdown(_post_shutdown))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
     if base_url:
         api, files = api_urls(base_url)
         builder = builder.base_url(api).base_file_url(files)
     if request is not None:
         builder = builder.request(request)
-    else:       # a slow answer is waited for rather than taken for a failure (and apologised for)
+    else:  # a slow answer is waited for rather than taken for a failure (and apologised for)
         builder = builder.read_timeout(READ_TIMEOUT).write_timeout(READ_TIMEOUT)
     builder = builder.get_updates_request(get_updates_request or ScreeningRequest(connection_pool_size=1))
     if rate_limiter is True:
@@ -161,9 +176,16 @@ def build_application(*, token: str, engine: Engine, settings: Settings | None =
     pastes = PasteJoiner(enabled=join_pastes)
     pastes.processor, pastes.application = processor, app
     pastes.handle = lambda update, text: handle_joined_text(app, update, text)
-    app.bot_data["services"] = Services(engine, dialogue, storage, settings,
-                                        InboundLimiter(int(tg.get("user_messages_per_minute", 20))),
-                                        PendingTexts(), pers, pastes)
+    app.bot_data["services"] = Services(
+        engine,
+        dialogue,
+        storage,
+        settings,
+        InboundLimiter(int(tg.get("user_messages_per_minute", 20))),
+        PendingTexts(),
+        pers,
+        pastes,
+    )
     add_handlers(app)
     return app
 
@@ -180,28 +202,64 @@ def add_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Order matters: see the module docstring.
     app.add_handler(TypeHandler(Update, guard), group=-20)
     from handlers.photos import add_photo_handlers  # noqa: PLC0415  (pictures, group -15: handlers/photos.py)
+
     add_photo_handlers(app)
     private_text = filters.ChatType.PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
-    app.add_handler(MessageHandler(private_text & ~filters.FORWARDED & filters.UpdateType.MESSAGE, crisis_guard),
-                    group=-10)
+    app.add_handler(
+        MessageHandler(private_text & ~filters.FORWARDED & filters.UpdateType.MESSAGE, crisis_guard), group=-10
+    )
     plan.add_plan_handlers(app)
-    for name, callback in (("start", cmd_start), ("help", cmd_help), ("lang", cmd_lang), ("region", cmd_region),
-                           ("privacy", cmd_privacy), ("forget", cmd_forget), ("cancel", cmd_cancel),
-                           ("check", cmd_check), ("ask", cmd_ask), ("rights", cmd_rights)):
+    for name, callback in (
+        ("start", cmd_start),
+        ("help", cmd_help),
+        ("lang", cmd_lang),
+        ("region", cmd_region),
+        ("privacy", cmd_privacy),
+        ("forget", cmd_forget),
+        ("cancel", cmd_cancel),
+        ("check", cmd_check),
+        ("ask", cmd_ask),
+        ("rights", cmd_rights),
+    ):
         app.add_handler(CommandHandler(name, callback))
-    for kind, callback in ((cb.MENU, on_menu), (cb.DETAIL, on_detail), (cb.TOPIC, on_topic),
-                           (cb.TOPIC_IN, on_topic), (cb.TOPIC_DETAIL, on_topic_detail),
-                           (cb.RIGHTS_PAGE, on_rights_page), (cb.FEEDBACK, on_feedback), (cb.AMBIGUOUS, on_ambiguous),
-                           (cb.LANGUAGE, on_language), (cb.REGION, on_region), (cb.FORGET, on_forget)):
+    for kind, callback in (
+        (cb.MENU, on_menu),
+        (cb.DETAIL, on_detail),
+        (cb.TOPIC, on_topic),
+        (cb.TOPIC_IN, on_topic),
+        (cb.TOPIC_DETAIL, on_topic_detail),
+        (cb.RIGHTS_PAGE, on_rights_page),
+        (cb.FEEDBACK, on_feedback),
+        (cb.AMBIGUOUS, on_ambiguous),
+        (cb.LANGUAGE, on_language),
+        (cb.REGION, on_region),
+        (cb.FORGET, on_forget),
+    ):
         app.add_handler(CallbackQueryHandler(callback, pattern=kind.pattern))
-    app.add_handler(CallbackQueryHandler(on_unknown_button))        # forged, or from an older version
+    app.add_handler(CallbackQueryHandler(on_unknown_button))  # forged, or from an older version
     app.add_handler(MessageHandler(private_text & filters.UpdateType.MESSAGE, on_text))
-    app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.TEXT & filters.Entity(MessageEntityType.MENTION)
-                                   & filters.UpdateType.MESSAGE, on_group_mention))
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND & filters.UpdateType.MESSAGE,
-                                   on_unknown_command))
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.TEXT
-                                   & ~filters.CAPTION & ~filters.StatusUpdate.ALL, on_other))
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.GROUPS
+            & filters.TEXT
+            & filters.Entity(MessageEntityType.MENTION)
+            & filters.UpdateType.MESSAGE,
+            on_group_mention,
+        )
+    )
+    app.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND & filters.UpdateType.MESSAGE, on_unknown_command)
+    )
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE
+            & filters.UpdateType.MESSAGE
+            & ~filters.TEXT
+            & ~filters.CAPTION
+            & ~filters.StatusUpdate.ALL,
+            on_other,
+        )
+    )
     app.add_error_handler(on_error)
 
 
@@ -209,7 +267,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data["services"]
     await set_command_menus(app)
     opened = await services.storage.open_or_degrade()
-    schedule_heartbeat(app)          # `rights-bot run` only (handlers/health.py)
+    schedule_heartbeat(app)  # `rights-bot run` only (handlers/health.py)
     if not opened:
         return
     try:
@@ -222,8 +280,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if n:
             _LOGGER.info("plan: %d reminder(s) scheduled", n)
     if app.job_queue is not None:
-        app.job_queue.run_repeating(retention_job, interval=dtm.timedelta(days=1), first=dtm.timedelta(hours=1),
-                                    name="retention")
+        app.job_queue.run_repeating(
+            retention_job, interval=dtm.timedelta(days=1), first=dtm.timedelta(hours=1), name="retention"
+        )
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -239,7 +298,7 @@ async def set_command_menus(app: Application[Any, Any, Any, Any, Any, Any]) -> N
         commands[3:3] = [c for c in plan_commands(lang) if c.command not in known]
         try:
             await app.bot.set_my_commands(commands, language_code=code or None)
-        except TelegramError as exc:        # the menu is a convenience: never a reason not to start
+        except TelegramError as exc:  # the menu is a convenience: never a reason not to start
             _LOGGER.warning("could not set the command menu (%s)", type(exc).__name__)
 
 
@@ -274,6 +333,7 @@ def _drop_in_memory(app: Application[Any, Any, Any, Any, Any, Any], user_ids: It
 
 # -- group -20 and -10 ----------------------------------------------------------------------------------------
 
+
 async def guard(update: Update, context: RightsContext) -> None:
     user = update.effective_user
     if user is None or user.is_bot:
@@ -282,7 +342,7 @@ async def guard(update: Update, context: RightsContext) -> None:
     msg = update.message
     if msg is not None and private(update) and msg.text and not msg.text.startswith("/"):
         if services.pastes.offer(user.id, update, msg.text):
-            raise ApplicationHandlerStop       # a part of a long paste: handled with the rest
+            raise ApplicationHandlerStop  # a part of a long paste: handled with the rest
     elif services.pastes.holding(user.id):
         await services.pastes.release(user.id)  # keep the order: the held paste first
     if msg is not None and not (private(update) and plan.is_answering(context)):
@@ -312,7 +372,7 @@ async def crisis_guard(update: Update, context: RightsContext) -> None:
         await send(update, context, [dialogue.crisis_banner(lang, analysis.audience, "assessment")])
         context.crisis_sent = True
         return
-    await send(update, context, [dialogue.crisis_reply(analysis, lang)])   # support, then the answer
+    await send(update, context, [dialogue.crisis_reply(analysis, lang)])  # support, then the answer
     context.crisis_sent = True
     if context.user_data is not None:
         context.user_data.pop("mode", None)
@@ -333,6 +393,7 @@ async def handle_joined_text(app: Application[Any, Any, Any, Any, Any, Any], upd
 
 
 # -- commands -------------------------------------------------------------------------------------------------
+
 
 async def cmd_start(update: Update, context: RightsContext) -> None:
     lang, jur = await prefs(update, context)
@@ -399,8 +460,9 @@ async def _mode_command(update: Update, context: RightsContext, mode: str) -> No
     msg = update.effective_message
     if text and msg is not None and msg.text:
         # keep the user's own line breaks: everything after the command itself
-        entity_end = next((e.offset + e.length for e in msg.entities if e.type == MessageEntityType.BOT_COMMAND
-                           and e.offset == 0), 0)
+        entity_end = next(
+            (e.offset + e.length for e in msg.entities if e.type == MessageEntityType.BOT_COMMAND and e.offset == 0), 0
+        )
         text = msg.text[entity_end:].strip() or text
     if not text:
         if private(update) and context.user_data is not None:
@@ -408,8 +470,11 @@ async def _mode_command(update: Update, context: RightsContext, mode: str) -> No
         await send(update, context, [dialogue.prompt_check(lang) if mode == "check" else dialogue.prompt_ask(lang)])
         return
     context.text_override = text
-    await send(update, context, dialogue.respond(await analyse(update, context), lang, jur,
-                                                 kind="message" if mode == "check" else "question"))
+    await send(
+        update,
+        context,
+        dialogue.respond(await analyse(update, context), lang, jur, kind="message" if mode == "check" else "question"),
+    )
 
 
 async def on_unknown_command(update: Update, context: RightsContext) -> None:
@@ -418,6 +483,7 @@ async def on_unknown_command(update: Update, context: RightsContext) -> None:
 
 
 # -- texts ----------------------------------------------------------------------------------------------------
+
 
 async def on_text(update: Update, context: RightsContext) -> None:
     msg = update.effective_message
@@ -434,8 +500,9 @@ async def on_text(update: Update, context: RightsContext) -> None:
     forwarded = msg.forward_origin is not None
     kind = classify(analysis, forwarded=forwarded, mode=mode)
     token = services.pending.put(user.id, update_text(update, context)) if kind == "ambiguous" else None
-    replies = dialogue.respond(analysis, lang, jur, kind=kind, crisis_done=context.crisis_sent or forwarded,
-                               pending_token=token)
+    replies = dialogue.respond(
+        analysis, lang, jur, kind=kind, crisis_done=context.crisis_sent or forwarded, pending_token=token
+    )
     if context.plan_paused_now:
         replies.append(plan.interview.paused_hint(lang))
     await send(update, context, replies)
@@ -477,6 +544,7 @@ async def on_other(update: Update, context: RightsContext) -> None:
 
 # -- buttons (one handler per kind of bot.callback_data) ---------------------------------------------------------
 
+
 async def _finish(update: Update, context: RightsContext, outcome: Outcome) -> None:
     query = update.callback_query
     await answer_query(context, query, outcome.toast, outcome.alert)
@@ -485,7 +553,7 @@ async def _finish(update: Update, context: RightsContext, outcome: Outcome) -> N
 
 def _values(update: Update, kind: cb.Kind) -> tuple[str, ...]:
     values = kind.decode(update.callback_query.data if update.callback_query else None)
-    if values is None:           # the handler was routed by this very pattern
+    if values is None:  # the handler was routed by this very pattern
         raise ValueError(f"callback data does not match {kind.prefix}")
     return values
 
@@ -545,7 +613,7 @@ async def on_feedback(update: Update, context: RightsContext) -> None:
         try:
             for item_kind, item in dialogue.feedback_refs(kind, ref):
                 await storage.add_feedback(user.id, item_kind, item, 1 if vote == "u" else -1)
-        except StorageError as exc:        # a thank-you all the same: the vote is not worth an apology
+        except StorageError as exc:  # a thank-you all the same: the vote is not worth an apology
             _LOGGER.warning("could not store feedback (%s)", exc.reason)
     await _finish(update, context, Outcome(toast=dialogue.feedback_thanks(lang)))
     if update.callback_query is not None:
@@ -564,8 +632,9 @@ async def on_ambiguous(update: Update, context: RightsContext) -> None:
     if update.callback_query is not None:
         await remove_keyboard(update.callback_query)
     context.text_override = text
-    replies = services.dialogue.respond(await analyse(update, context), lang, jur,
-                                        kind="message" if what == "m" else "question")
+    replies = services.dialogue.respond(
+        await analyse(update, context), lang, jur, kind="message" if what == "m" else "question"
+    )
     await _finish(update, context, Outcome(replies))
 
 
@@ -596,7 +665,7 @@ async def _save_setting(update: Update, context: RightsContext, **fields: str) -
         return
     try:
         await storage.set_user(user.id, **fields)
-    except StorageError as exc:            # it applies to this reply; the next may forget it
+    except StorageError as exc:  # it applies to this reply; the next may forget it
         _LOGGER.warning("could not store a setting (%s)", exc.reason)
 
 
@@ -613,8 +682,11 @@ async def on_forget(update: Update, context: RightsContext) -> None:
         return
     await _finish(update, context, dialogue.forget_pending(lang))
     chat = update.effective_chat
-    context.application.create_task(_forget_later(context.application, user.id, chat.id if chat else user.id, lang),
-                                     update=update, name="forget-retry")
+    context.application.create_task(
+        _forget_later(context.application, user.id, chat.id if chat else user.id, lang),
+        update=update,
+        name="forget-retry",
+    )
 
 
 async def on_unknown_button(update: Update, context: RightsContext) -> None:
@@ -626,9 +698,11 @@ async def _remove_feedback_row(query: CallbackQuery) -> None:
     message = query.message
     if not isinstance(message, Message) or message.reply_markup is None:
         return
-    rows = [row for row in message.reply_markup.inline_keyboard
-            if not any(cb.FEEDBACK.decode(b.callback_data if isinstance(b.callback_data, str) else None)
-                       for b in row)]
+    rows = [
+        row
+        for row in message.reply_markup.inline_keyboard
+        if not any(cb.FEEDBACK.decode(b.callback_data if isinstance(b.callback_data, str) else None) for b in row)
+    ]
     try:
         await message.edit_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
     except BadRequest:
@@ -663,6 +737,7 @@ async def _forget_later(app: Application[Any, Any, Any, Any, Any, Any], user_id:
 
 # -- errors ---------------------------------------------------------------------------------------------------
 
+
 async def on_error(update: object, context: RightsContext) -> None:
     """Log; answer a pressed button; tell the user once, unless the reply may well have arrived (a read that
     timed out: Telegram may have taken it) — a user is told or answered, never both."""
@@ -679,8 +754,9 @@ async def on_error(update: object, context: RightsContext) -> None:
         lang, _ = await prefs(update, context)
     except Exception:  # the storage itself may be what failed
         user = update.effective_user
-        lang = normalise_language_code(user.language_code if user else None,
-                                       default=context.services.settings.default_language)
+        lang = normalise_language_code(
+            user.language_code if user else None, default=context.services.settings.default_language
+        )
     try:
         await context.bot.send_message(update.effective_chat.id, context.services.dialogue.error(lang).html)
     except TelegramError:
@@ -688,6 +764,7 @@ async def on_error(update: object, context: RightsContext) -> None:
 
 
 # -- logging --------------------------------------------------------------------------------------------------
+
 
 def _summarise_log_arg(arg: Any) -> Any:
     """Log updates and messages by id only, and data without its texts: user texts never reach a log line."""
@@ -732,24 +809,28 @@ def configure_logging(level: str | int | None = None, token: str | None = None, 
         handler = logging.StreamHandler(sys.stderr)
         handler._rights_bot = True  # type: ignore[attr-defined]
         root.addHandler(handler)
-    handler.setFormatter(JsonFormatter() if fmt == "json"
-                         else SecretFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter() if fmt == "json" else SecretFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     for noisy in ("httpx", "httpcore", "aiosqlite", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(lvl, logging.WARNING))
 
 
 # -- running --------------------------------------------------------------------------------------------------
 
-async def start_application(app: Application[Any, Any, Any, Any, Any, Any], *, polling: bool = True,
-                            poll_timeout: float = 10.0) -> None:
+
+async def start_application(
+    app: Application[Any, Any, Any, Any, Any, Any], *, polling: bool = True, poll_timeout: float = 10.0
+) -> None:
     """initialize -> post_init -> start (-> polling): what run_polling does, for tests and tools."""
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
     await app.start()
     if polling and app.updater is not None:
-        await app.updater.start_polling(poll_interval=0.0, timeout=dtm.timedelta(seconds=poll_timeout),
-                                        allowed_updates=Update.ALL_TYPES)
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=dtm.timedelta(seconds=poll_timeout), allowed_updates=Update.ALL_TYPES
+        )
 
 
 async def stop_application(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -782,8 +863,11 @@ def run_bot(args: argparse.Namespace | None = None) -> int:
     configure_logging(settings.log_level, token, settings.log_format)
     add_secret(webhook_secret)
     if not token:
-        print("rights-bot: TELEGRAM_BOT_TOKEN is not set, nor TELEGRAM_BOT_TOKEN_FILE (try `rights-bot chat` for a "
-              "local chat)", file=sys.stderr)
+        print(
+            "rights-bot: TELEGRAM_BOT_TOKEN is not set, nor TELEGRAM_BOT_TOKEN_FILE (try `rights-bot chat` for a "
+            "local chat)",
+            file=sys.stderr,
+        )
         return 2
     from bot.kb.loader import KBInvalid  # noqa: PLC0415
 
@@ -792,8 +876,9 @@ def run_bot(args: argparse.Namespace | None = None) -> int:
     except KBInvalid as exc:
         _LOGGER.error("the knowledge base is invalid; the bot does not start:\n%s", exc)
         return 1
-    app = build_application(token=token, engine=engine, settings=settings,
-                            base_url=os.environ.get("TELEGRAM_BASE_URL") or None)
+    app = build_application(
+        token=token, engine=engine, settings=settings, base_url=os.environ.get("TELEGRAM_BASE_URL") or None
+    )
     tg = settings.telegram
     mode = str(tg.get("mode", "polling"))
     retries = int(tg.get("bootstrap_retries", -1))
@@ -805,13 +890,22 @@ def run_bot(args: argparse.Namespace | None = None) -> int:
             path = str(tg.get("webhook_path") or secrets.token_urlsafe(24)).strip("/")
             url = str(tg.get("webhook_url") or "").rstrip("/")
             if not url:
-                _LOGGER.error("telegram.mode is webhook but telegram.webhook_url is empty "
-                              "(RIGHTS_BOT_TELEGRAM__WEBHOOK_URL)")
+                _LOGGER.error(
+                    "telegram.mode is webhook but telegram.webhook_url is empty (RIGHTS_BOT_TELEGRAM__WEBHOOK_URL)"
+                )
                 return 2
-            asyncio.run(serve_webhook(app, listen=str(tg.get("webhook_listen", "127.0.0.1")),
-                                      port=int(tg.get("webhook_port", 8443)), path=path, webhook_url=f"{url}/{path}",
-                                      secret_token=webhook_secret or secrets.token_urlsafe(32),
-                                      bootstrap_retries=retries, allowed_updates=Update.ALL_TYPES))
+            asyncio.run(
+                serve_webhook(
+                    app,
+                    listen=str(tg.get("webhook_listen", "127.0.0.1")),
+                    port=int(tg.get("webhook_port", 8443)),
+                    path=path,
+                    webhook_url=f"{url}/{path}",
+                    secret_token=webhook_secret or secrets.token_urlsafe(32),
+                    bootstrap_retries=retries,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            )
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=retries)
     except InvalidToken:
@@ -826,5 +920,15 @@ def run_bot(args: argparse.Namespace | None = None) -> int:
     return 0
 
 
-__all__ = ["build_application", "run_bot", "start_application", "stop_application", "configure_logging",
-           "forget_user", "Services", "RightsContext", "COMMANDS", "retention_job"]
+__all__ = [
+    "build_application",
+    "run_bot",
+    "start_application",
+    "stop_application",
+    "configure_logging",
+    "forget_user",
+    "Services",
+    "RightsContext",
+    "COMMANDS",
+    "retention_job",
+]

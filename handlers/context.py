@@ -46,14 +46,18 @@ class Services:
 class RightsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """The context of one update; shared by the handlers of every group that handles that update."""
 
-    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], chat_id: int | None = None,
-                 user_id: int | None = None):
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ):
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self.analysis: Analysis | None = None
         self.crisis_sent = False
         self.prefs: tuple[str, str | None] | None = None
-        self.text_override: str | None = None      # several parts of one long paste, joined
-        self.plan_paused_now = False               # this text found the interview timed out: say so once
+        self.text_override: str | None = None  # several parts of one long paste, joined
+        self.plan_paused_now = False  # this text found the interview timed out: say so once
 
     @property
     def services(self) -> Services:
@@ -80,7 +84,7 @@ async def prefs(update: Update, context: RightsContext) -> tuple[str, str | None
     if user and services.storage.is_open:
         try:
             row = await services.storage.get_user(user.id)
-        except StorageError as exc:         # answer all the same, in the language Telegram gives
+        except StorageError as exc:  # answer all the same, in the language Telegram gives
             _LOGGER.warning("could not read the user's settings (%s)", exc.reason)
     lang = (row or {}).get("language")
     if lang not in LANGUAGES:
@@ -88,8 +92,11 @@ async def prefs(update: Update, context: RightsContext) -> tuple[str, str | None
         if not lang:
             text = update_text(update, context)
             text = "" if text.startswith("/") else text
-            lang = detect_language(services.engine.normaliser.normalise(text[:500]), settings.default_language) \
-                if text else settings.default_language
+            lang = (
+                detect_language(services.engine.normaliser.normalise(text[:500]), settings.default_language)
+                if text
+                else settings.default_language
+            )
     jur = (row or {}).get("jurisdiction") or None
     if jur not in services.dialogue.jurisdictions:
         jur = None
@@ -101,21 +108,29 @@ async def analyse(update: Update, context: RightsContext) -> Analysis:
     """What the engine says about the update's text: asked here only, once per update."""
     if context.analysis is None:
         lang, jur = await prefs(update, context)
-        context.analysis = context.services.dialogue.analyse(update_text(update, context), lang, jur,
-                                                             lang_code(update))
+        context.analysis = context.services.dialogue.analyse(update_text(update, context), lang, jur, lang_code(update))
     return context.analysis
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) if b.data is not None
-                                  else InlineKeyboardButton(b.label, url=b.url) for b in row]
-                                 for row in reply.buttons])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, callback_data=b.data)
+                if b.data is not None
+                else InlineKeyboardButton(b.label, url=b.url)
+                for b in row
+            ]
+            for row in reply.buttons
+        ]
+    )
 
 
-async def send(update: Update, context: RightsContext, replies: Iterable[Reply],
-               query: CallbackQuery | None = None) -> Message | None:
+async def send(
+    update: Update, context: RightsContext, replies: Iterable[Reply], query: CallbackQuery | None = None
+) -> Message | None:
     """Send (or, for a reply marked `edit`, edit the pressed message into) each reply; the last message sent."""
     chat = update.effective_chat
     if chat is None:
@@ -136,8 +151,9 @@ async def send(update: Update, context: RightsContext, replies: Iterable[Reply],
     return last
 
 
-async def answer_query(context: RightsContext, query: CallbackQuery | None, text: str | None = None,
-                       alert: bool = False) -> None:
+async def answer_query(
+    context: RightsContext, query: CallbackQuery | None, text: str | None = None, alert: bool = False
+) -> None:
     """Answer the pressed button (its spinner stops), once whatever happens next: the error handler, which has
     a context of its own, answers only a button not answered yet (a second answer is a 400)."""
     if query is None:
@@ -150,7 +166,7 @@ async def answer_query(context: RightsContext, query: CallbackQuery | None, text
         answered.popitem(last=False)
     try:
         await query.answer(text, show_alert=alert)
-    except BadRequest:          # too old: the spinner is gone either way
+    except BadRequest:  # too old: the spinner is gone either way
         pass
 
 

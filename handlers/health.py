@@ -33,8 +33,15 @@ def health_status(app: Application[Any, Any, Any, Any, Any, Any], mode: str) -> 
     if mode == "polling":
         running = running and app.updater is not None and app.updater.running
     storage = services.storage.state() if services is not None else {"state": "closed"}
-    return {"ok": running, "status": "running" if running else "stopped", "mode": mode, "storage": storage,
-            "pid": os.getpid(), "uptime_s": round(time.time() - _STARTED), "time": time.time()}
+    return {
+        "ok": running,
+        "status": "running" if running else "stopped",
+        "mode": mode,
+        "storage": storage,
+        "pid": os.getpid(),
+        "uptime_s": round(time.time() - _STARTED),
+        "time": time.time(),
+    }
 
 
 def enable_heartbeat(app: Application[Any, Any, Any, Any, Any, Any], path: Path, mode: str) -> None:

@@ -36,12 +36,13 @@ LOCAL_TOKEN = "1:local-chat-token-not-a-real-telegram-token"
 BOT_ID = 1
 USER_ID = 4242
 _TAGS = re.compile(r"<(/?)([a-zA-Z-]+)([^>]*)>")
-PRESS = "#"                     # "#2" presses the second button; "2" alone is a text
+PRESS = "#"  # "#2" presses the second button; "2" alone is a text
 _PRESS = re.compile(r"^#\s*(\d{1,3})$")
 
 
 def html_to_terminal(text: str, ansi: bool) -> str:
     """Telegram HTML as terminal text: bold/italic as ANSI styles (when on a terminal), links with their URL."""
+
     def tag(m: re.Match[str]) -> str:
         closing, name, attrs = m.group(1), m.group(2).lower(), m.group(3)
         if name == "a" and not closing:
@@ -51,8 +52,16 @@ def html_to_terminal(text: str, ansi: bool) -> str:
             return ""
         if closing:
             return "\033[0m"
-        return {"b": "\033[1m", "strong": "\033[1m", "i": "\033[3m", "em": "\033[3m", "u": "\033[4m",
-                "code": "\033[36m", "pre": "\033[36m"}.get(name, "")
+        return {
+            "b": "\033[1m",
+            "strong": "\033[1m",
+            "i": "\033[3m",
+            "em": "\033[3m",
+            "u": "\033[4m",
+            "code": "\033[36m",
+            "pre": "\033[36m",
+        }.get(name, "")
+
     return html.unescape(_TAGS.sub(tag, text))
 
 
@@ -64,7 +73,7 @@ class LocalBotAPI(BaseRequest):
         self.files_dir = files_dir or state_dir() / "local-chat"
         self.messages: dict[int, dict[str, Any]] = {}
         self.message_ids = itertools.count(1)
-        self.keyboard: list[dict[str, Any]] = []        # buttons of the latest keyboard, in reading order
+        self.keyboard: list[dict[str, Any]] = []  # buttons of the latest keyboard, in reading order
         self.keyboard_message: dict[str, Any] | None = None
         self.answered: list[str] = []
 
@@ -78,9 +87,16 @@ class LocalBotAPI(BaseRequest):
     async def shutdown(self) -> None:
         return None
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout: Any = None, write_timeout: Any = None, connect_timeout: Any = None,
-                         pool_timeout: Any = None) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
         endpoint = url.rsplit("/", 1)[-1]
         params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
         files = request_data.multipart_data if request_data and request_data.contains_files else {}
@@ -160,17 +176,23 @@ class LocalBotAPI(BaseRequest):
         self.out.flush()
         msg.pop("text", None)
         msg["document" if kind == "document" else "photo"] = (
-            {"file_id": "local", "file_unique_id": "local"} if kind == "document"
-            else [{"file_id": "local", "file_unique_id": "local", "width": 1, "height": 1}])
+            {"file_id": "local", "file_unique_id": "local"}
+            if kind == "document"
+            else [{"file_id": "local", "file_unique_id": "local", "width": 1, "height": 1}]
+        )
         return msg
 
     # -- helpers -------------------------------------------------------------------------------------------
 
     def _store(self, p: dict[str, Any], text: str) -> dict[str, Any]:
         mid = next(self.message_ids)
-        msg: dict[str, Any] = {"message_id": mid, "date": int(time.time()), "text": text,
-                               "chat": {"id": int(p.get("chat_id", USER_ID)), "type": "private", "first_name": "you"},
-                               "from": self._getme({}, None)}
+        msg: dict[str, Any] = {
+            "message_id": mid,
+            "date": int(time.time()),
+            "text": text,
+            "chat": {"id": int(p.get("chat_id", USER_ID)), "type": "private", "first_name": "you"},
+            "from": self._getme({}, None),
+        }
         markup = _markup(p.get("reply_markup"))
         if markup:
             msg["reply_markup"] = markup
@@ -232,8 +254,13 @@ class LocalChat:
             text = text[1:].strip()
         elif text.startswith("\\"):
             text = text[1:]
-        msg: dict[str, Any] = {"message_id": next(self.message_ids), "date": int(time.time()), "chat": self.chat,
-                               "from": self.user, "text": text}
+        msg: dict[str, Any] = {
+            "message_id": next(self.message_ids),
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": self.user,
+            "text": text,
+        }
         m = re.match(r"^/[A-Za-z0-9_]+", text)
         if m:
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(m.group(0))}]
@@ -252,9 +279,17 @@ class LocalChat:
             self.api.out.write(f"{button.get('url', '')}\n")
             return
         self.api.out.write(f"  » {button['text']}\n")
-        await self.put({"callback_query": {"id": str(next(self.update_ids)), "from": self.user,
-                                           "chat_instance": str(USER_ID), "data": button["callback_data"],
-                                           "message": self.api.keyboard_message}})
+        await self.put(
+            {
+                "callback_query": {
+                    "id": str(next(self.update_ids)),
+                    "from": self.user,
+                    "chat_instance": str(USER_ID),
+                    "data": button["callback_data"],
+                    "message": self.api.keyboard_message,
+                }
+            }
+        )
 
     async def put(self, data: dict[str, Any]) -> None:
         update = Update.de_json({"update_id": next(self.update_ids), **data}, self.app.bot)
@@ -313,18 +348,30 @@ async def chat(engine: Any, stdin: Any, out: TextIO, *, interactive: bool, langu
     from handlers.app import build_application, start_application, stop_application  # noqa: PLC0415
 
     api = LocalBotAPI(out, ansi=interactive and out.isatty())
-    app = build_application(token=LOCAL_TOKEN, engine=engine, settings=load_settings(), request=api,
-                            get_updates_request=LocalBotAPI(out), rate_limiter=False, updater=False,
-                            join_pastes=False)
+    app = build_application(
+        token=LOCAL_TOKEN,
+        engine=engine,
+        settings=load_settings(),
+        request=api,
+        get_updates_request=LocalBotAPI(out),
+        rate_limiter=False,
+        updater=False,
+        join_pastes=False,
+    )
     await start_application(app, polling=False)
     session = LocalChat(app, api, language_code)
     _ = gettext_for(session.lang())
     terminal: _TerminalReader | None = None
     try:
         if interactive:
-            out.write(_("Local chat with the bot. Paste a message (several lines paste as one message) or ask a "
-                        "question; type #1, #2 … to press a button; start a message with > to forward it; Ctrl-D "
-                        "to quit.") + "\n")
+            out.write(
+                _(
+                    "Local chat with the bot. Paste a message (several lines paste as one message) or ask a "
+                    "question; type #1, #2 … to press a button; start a message with > to forward it; Ctrl-D "
+                    "to quit."
+                )
+                + "\n"
+            )
             out.flush()
             await session.line("/start")
             try:
@@ -363,7 +410,14 @@ def run_local_chat(args: argparse.Namespace | None = None) -> int:
     configure_logging(os.environ.get("RIGHTS_BOT_LOG_LEVEL", "WARNING"), LOCAL_TOKEN)
     engine = load_engine()
     try:
-        return asyncio.run(chat(engine, sys.stdin.buffer, sys.stdout, interactive=sys.stdin.isatty(),
-                                language_code=_language_from_environment()))
+        return asyncio.run(
+            chat(
+                engine,
+                sys.stdin.buffer,
+                sys.stdout,
+                interactive=sys.stdin.isatty(),
+                language_code=_language_from_environment(),
+            )
+        )
     except KeyboardInterrupt:
         return 0

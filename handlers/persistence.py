@@ -25,11 +25,12 @@ ConversationKey = tuple[Any, ...]
 
 class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     def __init__(self, storage: Storage, update_interval: float = 60):
-        super().__init__(store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=True,
-                                                     callback_data=False),
-                         update_interval=update_interval)
+        super().__init__(
+            store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=True, callback_data=False),
+            update_interval=update_interval,
+        )
         self.storage = storage
-        self._saved: dict[tuple[str, int], str] = {}     # last JSON written per row, to skip unchanged rows
+        self._saved: dict[tuple[str, int], str] = {}  # last JSON written per row, to skip unchanged rows
 
     async def _db(self) -> Storage:
         if not self.storage.is_open and not await self.storage.open_or_degrade():

@@ -33,17 +33,26 @@ from handlers.context import lang_code, prefs, send
 _LOGGER = logging.getLogger("rights_bot.photos")
 
 PHOTO_GROUP = -15
-ALBUM_WAIT = 1.5          # seconds without a new photo of the album before it is read
-MAX_ALBUM = 10            # Telegram's own limit for an album
+ALBUM_WAIT = 1.5  # seconds without a new photo of the album before it is read
+MAX_ALBUM = 10  # Telegram's own limit for an album
 
 # static stickers stay with handlers.app.on_other
-MEDIA = (filters.PHOTO | filters.Document.IMAGE | filters.Document.PDF | filters.Sticker.ANIMATED
-         | filters.Sticker.VIDEO | filters.ANIMATION | filters.VIDEO | filters.Document.VIDEO)
+MEDIA = (
+    filters.PHOTO
+    | filters.Document.IMAGE
+    | filters.Document.PDF
+    | filters.Sticker.ANIMATED
+    | filters.Sticker.VIDEO
+    | filters.ANIMATION
+    | filters.VIDEO
+    | filters.Document.VIDEO
+)
 
 
 def add_photo_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & MEDIA, on_media),
-                    group=PHOTO_GROUP)
+    app.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & MEDIA, on_media), group=PHOTO_GROUP
+    )
 
 
 @dataclass
@@ -110,7 +119,6 @@ async def _read_album(key: tuple[int, str], album: _Album, context: Any) -> None
         _LOGGER.exception("error while reading an album")
         _albums(context.application).pop(key, None)
         if album.updates:
-
             update = album.updates[-1]
             lang, _ = await prefs(update, context)
             await send(update, context, [context.services.dialogue.error(lang)])
@@ -141,12 +149,11 @@ async def _read_and_reply(updates: list[Update], context: Any) -> None:
             readings.append(await read_image_async(data))
         except ImageRejected as exc:
             # one picture of an album that cannot be read is said so; the others are still read
-            await send(u, context, [rejection(exc.code, lang, max_mb=MAX_BYTES // 2**20,
-                                              max_mp=MAX_PIXELS // 10**6)])
+            await send(u, context, [rejection(exc.code, lang, max_mb=MAX_BYTES // 2**20, max_mp=MAX_PIXELS // 10**6)])
     if not readings:
         return
     reading = combine(readings)
-    if forwarded:           # a forwarded photo's caption is the sender's words: part of the message
+    if forwarded:  # a forwarded photo's caption is the sender's words: part of the message
         extra = "\n".join(captions)
         if extra:
             reading = combine([reading, _caption_reading(extra)])

@@ -56,12 +56,22 @@ PLAN_COMMANDS = [("plan", N_("Make a repayment plan to send to your lender"))]
 DELIVERED_TTL = 2 * 60 * 60
 LANGUAGE_NAMES = {"zh-Hans": N_("simplified Chinese"), "zh-Hant": N_("traditional Chinese"), "en": N_("English")}
 PARTS = ("summary", "letters", "chart", "pdf", "ics")
-PART_LABELS = {"summary": N_("Summary"), "letters": N_("Letters"), "chart": N_("Chart"), "pdf": N_("PDF"),
-               "ics": N_("Calendar")}
-ZONE_LABELS = {"Asia/Shanghai": N_("China time"), "America/New_York": N_("US Eastern time"),
-               "America/Chicago": N_("US Central time"), "America/Denver": N_("US Mountain time"),
-               "America/Los_Angeles": N_("US Pacific time"), "America/Anchorage": N_("Alaska time"),
-               "Pacific/Honolulu": N_("Hawaii time")}
+PART_LABELS = {
+    "summary": N_("Summary"),
+    "letters": N_("Letters"),
+    "chart": N_("Chart"),
+    "pdf": N_("PDF"),
+    "ics": N_("Calendar"),
+}
+ZONE_LABELS = {
+    "Asia/Shanghai": N_("China time"),
+    "America/New_York": N_("US Eastern time"),
+    "America/Chicago": N_("US Central time"),
+    "America/Denver": N_("US Mountain time"),
+    "America/Los_Angeles": N_("US Pacific time"),
+    "America/Anchorage": N_("Alaska time"),
+    "Pacific/Honolulu": N_("Hawaii time"),
+}
 
 
 def _esc(value: Any) -> str:
@@ -73,6 +83,7 @@ def _t(lang: str) -> Callable[[str], str]:
 
 
 # -- plans kept in memory after delivery -------------------------------------------------------------------------
+
 
 @dataclass
 class Delivered:
@@ -122,6 +133,7 @@ def forget_user(app: Application[Any, Any, Any, Any, Any, Any], user_id: int) ->
 
 # -- the interview's state -------------------------------------------------------------------------------------------
 
+
 def load_state(context: RightsContext) -> InterviewState | None:
     if context.user_data is None:
         return None
@@ -160,8 +172,15 @@ async def save_state(update: Update, context: RightsContext, state: InterviewSta
     return True
 
 
-async def apply(update: Update, context: RightsContext, turn: Turn, query: CallbackQuery | None = None, *,
-                old_question: int | None = None, clear_pressed: bool = False) -> None:
+async def apply(
+    update: Update,
+    context: RightsContext,
+    turn: Turn,
+    query: CallbackQuery | None = None,
+    *,
+    old_question: int | None = None,
+    clear_pressed: bool = False,
+) -> None:
     """Save the turn's state (before anything is sent), then send its replies; answer the pressed button. Only
     once the state is saved do the keyboards of the answered question (`old_question`, the pressed message)
     go: an answer the database did not take can be given again with the same buttons."""
@@ -178,10 +197,8 @@ async def apply(update: Update, context: RightsContext, turn: Turn, query: Callb
     await answer_query(context, query, turn.toast, turn.alert)
     last = await send(update, context, turn.replies)
     if turn.asks and turn.state is not None and last is not None and context.user_data is not None:
-        turn.state.question_message_id = last.message_id      # its keyboard goes once it is answered
+        turn.state.question_message_id = last.message_id  # its keyboard goes once it is answered
         context.user_data["plan"] = turn.state.to_json()
-
-
 
 
 async def _drop_keyboard(update: Update, context: RightsContext, message_id: int) -> None:
@@ -195,6 +212,7 @@ async def _drop_keyboard(update: Update, context: RightsContext, message_id: int
 
 
 # -- /plan and the interview's buttons --------------------------------------------------------------------------------
+
 
 async def cmd_plan(update: Update, context: RightsContext) -> None:
     """/plan and the menu button: start, or offer to resume an unfinished plan."""
@@ -213,8 +231,16 @@ async def cmd_plan(update: Update, context: RightsContext) -> None:
     if state is not None:
         await apply(update, context, interview.offer_resume(state), query)
         return
-    await apply(update, context, interview.begin(lang, has_saved_plan=await _has_saved_plan(update, context),
-                                                 jurisdiction=await _plan_region(update, context)), query)
+    await apply(
+        update,
+        context,
+        interview.begin(
+            lang,
+            has_saved_plan=await _has_saved_plan(update, context),
+            jurisdiction=await _plan_region(update, context),
+        ),
+        query,
+    )
 
 
 async def _plan_region(update: Update, context: RightsContext) -> str:
@@ -257,8 +283,9 @@ async def on_interview_button(update: Update, context: RightsContext) -> None:
                 await answer_query(context, query)
                 await send(update, context, [interview.no_storage(lang)])
                 return
-            turn = interview.begin(state.lang if state else lang, intro=False,
-                                   jurisdiction=await _plan_region(update, context))
+            turn = interview.begin(
+                state.lang if state else lang, intro=False, jurisdiction=await _plan_region(update, context)
+            )
         else:
             turn = interview.resume(state)
         await apply(update, context, turn, query, old_question=old_question, clear_pressed=True)
@@ -286,7 +313,7 @@ async def take_text(update: Update, context: RightsContext) -> bool:
     if state.paused:
         return False
     if state.timed_out():
-        state.paused = True                     # said once; /plan resumes it
+        state.paused = True  # said once; /plan resumes it
         if context.user_data is not None:
             context.user_data["plan"] = state.to_json()
         context.plan_paused_now = True
@@ -295,8 +322,9 @@ async def take_text(update: Update, context: RightsContext) -> bool:
     if _is_collection_message(state, await analyse(update, context), forwarded=msg.forward_origin is not None):
         lang, jur = await prefs(update, context)
         dialogue = context.services.dialogue
-        replies = dialogue.respond(await analyse(update, context), lang, jur, kind="message",
-                                   crisis_done=context.crisis_sent)
+        replies = dialogue.respond(
+            await analyse(update, context), lang, jur, kind="message", crisis_done=context.crisis_sent
+        )
         await send(update, context, [*replies, interview.back_to_plan(state)])
         return True
     old_question = state.question_message_id
@@ -308,13 +336,13 @@ def _is_collection_message(state: InterviewState, analysis: Any, *, forwarded: b
     """A collection message pasted or forwarded in the middle of the interview, rather than an answer."""
     if forwarded:
         return True
-    if not any(ch.isalpha() for ch in analysis.text):   # "1111…", "15,000" or emoji: an answer, right or wrong
+    if not any(ch.isalpha() for ch in analysis.text):  # "1111…", "15,000" or emoji: an answer, right or wrong
         return False
-    if state.step == "details":         # the user's own account of what happened may quote a collector
+    if state.step == "details":  # the user's own account of what happened may quote a collector
         return False
-    if state.step == "lender":          # a name is short and names no practice
+    if state.step == "lender":  # a name is short and names no practice
         return (len(analysis.text) > 40 or bool(analysis.assessment.findings)) and classify(analysis) == "message"
-    if interview.accepts(state, analysis.text):      # 日息0.1% is a rate, even if it reads like usury
+    if interview.accepts(state, analysis.text):  # 日息0.1% is a rate, even if it reads like usury
         return False
     return classify(analysis) == "message"
 
@@ -338,6 +366,7 @@ async def cmd_cancel(update: Update, context: RightsContext) -> bool:
 
 
 # -- delivery ----------------------------------------------------------------------------------------------------------
+
 
 def _today(context: RightsContext, jurisdiction: str) -> dtm.date:
     return dtm.datetime.now(store.zone(_zone_name(context, jurisdiction))).date()
@@ -366,11 +395,24 @@ async def deliver(update: Update, context: RightsContext, state: InterviewState)
         await send_parts(context, chat.id, proposal, PARTS)
     except TelegramError as exc:
         _LOGGER.warning("plan: delivery failed (%s); the answers are kept", type(exc).__name__)
-        await send(update, context, [Reply(_esc(_(
-            "I could not send all of your plan: Telegram did not take part of it. Your answers are kept; press the "
-            "button to try again.")), [[Button(_("🔁 Send my plan again"), cb.PLAN_REVIEW.encode("make"))]])])
+        await send(
+            update,
+            context,
+            [
+                Reply(
+                    _esc(
+                        _(
+                            "I could not send all of your plan: Telegram did not take part of it. Your answers are "
+                            "kept; press the "
+                            "button to try again."
+                        )
+                    ),
+                    [[Button(_("🔁 Send my plan again"), cb.PLAN_REVIEW.encode("make"))]],
+                )
+            ],
+        )
         return
-    if not await save_state(update, context, None):        # deleted in memory; the next flush retries the file
+    if not await save_state(update, context, None):  # deleted in memory; the next flush retries the file
         _LOGGER.warning("plan: the delivered answers could not be deleted from the database yet")
     rows = []
     if proposal.plan.creditors and context.application.job_queue is not None and context.services.storage.is_open:
@@ -379,9 +421,22 @@ async def deliver(update: Update, context: RightsContext, state: InterviewState)
         rows.append([Button(_("💾 Save this plan"), cb.PLAN_AFTER.encode("save", token))])
     rows.append([Button(_("🔁 Send a part again"), cb.PLAN_AFTER.encode("again", token))])
     rows.append([Button(_("🗑 Done, keep nothing"), cb.PLAN_AFTER.encode("drop", token))])
-    await send(update, context, [Reply(_esc(_("Your answers have been deleted from the bot. Nothing about this plan is "
-                                              "kept unless you press Save. Reminders keep only the dates, the amounts "
-                                              "and the lenders' names.")), rows)])
+    await send(
+        update,
+        context,
+        [
+            Reply(
+                _esc(
+                    _(
+                        "Your answers have been deleted from the bot. Nothing about this plan is "
+                        "kept unless you press Save. Reminders keep only the dates, the amounts "
+                        "and the lenders' names."
+                    )
+                ),
+                rows,
+            )
+        ],
+    )
 
 
 async def send_parts(context: RightsContext, chat_id: int, proposal: Proposal, parts: tuple[str, ...]) -> None:
@@ -392,8 +447,9 @@ async def send_parts(context: RightsContext, chat_id: int, proposal: Proposal, p
             await _send_html(context, chat_id, proposal.summary_html())
         elif part == "letters":
             for letter in proposal.letters:
-                title = _("Letter to {lender} ({language})").format(lender=letter.lender,
-                                                                    language=_(LANGUAGE_NAMES[letter.lang]))
+                title = _("Letter to {lender} ({language})").format(
+                    lender=letter.lender, language=_(LANGUAGE_NAMES[letter.lang])
+                )
                 await _send_html(context, chat_id, f"<b>{_esc(title)}</b>\n" + letter_html(letter.text))
         else:
             if documents is None:
@@ -401,14 +457,21 @@ async def send_parts(context: RightsContext, chat_id: int, proposal: Proposal, p
                 documents = await asyncio.to_thread(_documents, proposal)
             chart, pdf, ics = documents
             if part == "chart":
-                await context.bot.send_photo(chat_id, InputFile(chart, filename="plan-chart.png"),
-                                             caption=_esc(_("Your plan as a chart")))
+                await context.bot.send_photo(
+                    chat_id, InputFile(chart, filename="plan-chart.png"), caption=_esc(_("Your plan as a chart"))
+                )
             elif part == "pdf":
-                await context.bot.send_document(chat_id, InputFile(pdf, filename="repayment-plan.pdf"), caption=_esc(
-                    _("The plan and the letters as a PDF, ready to print or send.")))
+                await context.bot.send_document(
+                    chat_id,
+                    InputFile(pdf, filename="repayment-plan.pdf"),
+                    caption=_esc(_("The plan and the letters as a PDF, ready to print or send.")),
+                )
             elif part == "ics" and ics is not None:
-                await context.bot.send_document(chat_id, InputFile(ics, filename="payment-dates.ics"),
-                                                caption=_esc(_("The payment dates for your calendar.")))
+                await context.bot.send_document(
+                    chat_id,
+                    InputFile(ics, filename="payment-dates.ics"),
+                    caption=_esc(_("The payment dates for your calendar.")),
+                )
 
 
 async def _send_html(context: RightsContext, chat_id: int, text: str) -> None:
@@ -421,7 +484,7 @@ async def _send_html(context: RightsContext, chat_id: int, text: str) -> None:
 async def _chat_action(context: RightsContext, chat_id: int, action: str) -> None:
     try:
         await context.bot.send_chat_action(chat_id, action)
-    except TelegramError:         # only a hint to the user; never worth failing the delivery for
+    except TelegramError:  # only a hint to the user; never worth failing the delivery for
         pass
 
 
@@ -437,6 +500,7 @@ def _kb(context: RightsContext) -> Any:
 
 
 # -- after delivery: save, reminders, send again, saved plans --------------------------------------------------------
+
 
 async def on_after(update: Update, context: RightsContext) -> None:
     """The buttons under a delivered plan (PLAN_AFTER, PLAN_PART, PLAN_ZONE)."""
@@ -461,19 +525,31 @@ async def on_after(update: Update, context: RightsContext) -> None:
     answers = plans.get(user.id, token)
     storage = context.services.storage
     if answers is None or (action in ("save", "remind", cb.PLAN_ZONE.prefix) and not storage.is_open):
-        await answer_query(context, query, _("This offer has expired: the answers are no longer in memory. Make the "
-                                             "plan again with /plan."), alert=True)
+        await answer_query(
+            context,
+            query,
+            _("This offer has expired: the answers are no longer in memory. Make the plan again with /plan."),
+            alert=True,
+        )
         await remove_keyboard(query)
         return
     inp = PlanInput.from_dict(answers)
-    jur = str(answers.get("jurisdiction") or jur or "")     # the region the plan was made for
+    jur = str(answers.get("jurisdiction") or jur or "")  # the region the plan was made for
     if action == "again":
         await answer_query(context, query)
-        await send(update, context, [Reply(_esc(_("Which part should I send again?")),
-                                           [[Button(_(PART_LABELS[p]), cb.PLAN_PART.encode(p, token))
-                                             for p in PARTS[:3]],
-                                            [Button(_(PART_LABELS[p]), cb.PLAN_PART.encode(p, token))
-                                             for p in PARTS[3:]]])])
+        await send(
+            update,
+            context,
+            [
+                Reply(
+                    _esc(_("Which part should I send again?")),
+                    [
+                        [Button(_(PART_LABELS[p]), cb.PLAN_PART.encode(p, token)) for p in PARTS[:3]],
+                        [Button(_(PART_LABELS[p]), cb.PLAN_PART.encode(p, token)) for p in PARTS[3:]],
+                    ],
+                )
+            ],
+        )
         return
     if kind is cb.PLAN_PART:
         await answer_query(context, query)
@@ -485,40 +561,77 @@ async def on_after(update: Update, context: RightsContext) -> None:
         if action == "save":
             await store.save_plan(storage, user.id, pid, answers)
             await answer_query(context, query, _("Saved."))
-            await send(update, context, [Reply(_esc(_(
-                "Your plan is saved: the lenders' names, the amounts, your income and expenses, the number of "
-                "dependants, the reason and your words about what happened (phone, ID and card numbers and e-mail "
-                "addresses are masked). Send /plan to open it again; /forget deletes it with everything else.")))])
+            await send(
+                update,
+                context,
+                [
+                    Reply(
+                        _esc(
+                            _(
+                                "Your plan is saved: the lenders' names, the amounts, your income and expenses, the "
+                                "number of "
+                                "dependants, the reason and your words about what happened (phone, ID and card "
+                                "numbers and e-mail "
+                                "addresses are masked). Send /plan to open it again; /forget deletes it with "
+                                "everything else."
+                            )
+                        )
+                    )
+                ],
+            )
             return
         if context.application.job_queue is None:
             await answer_query(context, query)
             return
         if action == "remind" and jur == "US":
             await answer_query(context, query)
-            await send(update, context, [Reply(_esc(_("Which time zone should the reminders use?")),
-                                               [[Button(_(ZONE_LABELS[z]), cb.PLAN_ZONE.encode(i, token))]
-                                                for i, z in enumerate(store.US_ZONES)])])
+            await send(
+                update,
+                context,
+                [
+                    Reply(
+                        _esc(_("Which time zone should the reminders use?")),
+                        [
+                            [Button(_(ZONE_LABELS[z]), cb.PLAN_ZONE.encode(i, token))]
+                            for i, z in enumerate(store.US_ZONES)
+                        ],
+                    )
+                ],
+            )
             return
         zone_name = _zone_name(context, jur)
         if kind is cb.PLAN_ZONE and int(values[0]) < len(store.US_ZONES):
             zone_name = store.US_ZONES[int(values[0])]
-        rows = store.reminder_rows(plan, user_id=user.id, chat_id=chat.id, plan_id=pid, lang=lang,
-                                   zone_name=zone_name)
+        rows = store.reminder_rows(plan, user_id=user.id, chat_id=chat.id, plan_id=pid, lang=lang, zone_name=zone_name)
         await store.add_reminders(storage, rows)
     except StorageError as exc:
         _LOGGER.warning("plan: could not store (%s)", exc.reason)
-        await answer_query(context, query, _("I could not store that just now (my storage is not working). Please "
-                                             "try again later."), alert=True)
+        await answer_query(
+            context,
+            query,
+            _("I could not store that just now (my storage is not working). Please try again later."),
+            alert=True,
+        )
         return
     for r in rows:
         reminders.schedule(context.application, r)
     await answer_query(context, query, _("Reminders on."))
     if kind is cb.PLAN_ZONE:
         await remove_keyboard(query)
-    await send(update, context, [Reply(_esc(_("I will remind you at 09:00 ({zone}) the day before each of the {n} "
-                                              "payment dates.").format(zone=_(ZONE_LABELS.get(zone_name, zone_name)),
-                                                                       n=len(rows))),
-                                       [[Button(_("Stop reminders"), cb.PLAN_REMINDERS_OFF.encode("off"))]])])
+    await send(
+        update,
+        context,
+        [
+            Reply(
+                _esc(
+                    _("I will remind you at 09:00 ({zone}) the day before each of the {n} payment dates.").format(
+                        zone=_(ZONE_LABELS.get(zone_name, zone_name)), n=len(rows)
+                    )
+                ),
+                [[Button(_("Stop reminders"), cb.PLAN_REMINDERS_OFF.encode("off"))]],
+            )
+        ],
+    )
 
 
 async def on_reminders_off(update: Update, context: RightsContext) -> None:
@@ -533,8 +646,12 @@ async def on_reminders_off(update: Update, context: RightsContext) -> None:
         n = await store.delete_reminders(storage, user.id) if storage.is_open else 0
     except StorageError as exc:
         _LOGGER.warning("plan: could not delete reminders (%s)", exc.reason)
-        await answer_query(context, query, _("I could not store that just now (my storage is not working). Please "
-                                             "try again later."), alert=True)
+        await answer_query(
+            context,
+            query,
+            _("I could not store that just now (my storage is not working). Please try again later."),
+            alert=True,
+        )
         return
     reminders.unschedule(context.application, user.id)
     await answer_query(context, query, _("Reminders stopped."))
@@ -579,20 +696,36 @@ async def on_saved(update: Update, context: RightsContext) -> None:
         lenders = ", ".join(str(d.get("lender", "?")) for d in answers.get("debts", []))
         when = dtm.datetime.fromtimestamp(created, store.zone(_zone_name(context, _jur))).date().isoformat()
         title = _esc(_("Saved plan of {date}: {lenders}.").format(date=when, lenders=lenders))
-        await send(update, context, [Reply(title,
-                                           [[Button(_("Open and edit"), cb.PLAN_SAVED_OPEN.encode(pid))],
-                                            [Button(_("Delete saved plan"), cb.PLAN_SAVED.encode("del"))]])])
+        await send(
+            update,
+            context,
+            [
+                Reply(
+                    title,
+                    [
+                        [Button(_("Open and edit"), cb.PLAN_SAVED_OPEN.encode(pid))],
+                        [Button(_("Delete saved plan"), cb.PLAN_SAVED.encode("del"))],
+                    ],
+                )
+            ],
+        )
         return
     answers_of = {pid: answers for pid, _c, answers in saved}
     if values[0] not in answers_of:
         await answer_query(context, query)
         await send(update, context, [Reply(_esc(_("You have no saved plan.")))])
         return
-    await apply(update, context, interview.ask(interview.from_input(answers_of[values[0]], lang), interview.REVIEW),
-                query, clear_pressed=True)
+    await apply(
+        update,
+        context,
+        interview.ask(interview.from_input(answers_of[values[0]], lang), interview.REVIEW),
+        query,
+        clear_pressed=True,
+    )
 
 
 # -- wiring ------------------------------------------------------------------------------------------------------
+
 
 def add_plan_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """The /plan command and every plan button, one CallbackQueryHandler per action (handlers.app routes texts,
@@ -606,5 +739,12 @@ def add_plan_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(on_saved, pattern=cb.any_pattern(cb.PLAN_SAVED, cb.PLAN_SAVED_OPEN)))
 
 
-__all__ = ["add_plan_handlers", "PLAN_COMMANDS", "take_text", "is_answering", "forget_user", "cmd_cancel",
-           "on_other_in_interview"]
+__all__ = [
+    "add_plan_handlers",
+    "PLAN_COMMANDS",
+    "take_text",
+    "is_answering",
+    "forget_user",
+    "cmd_cancel",
+    "on_other_in_interview",
+]

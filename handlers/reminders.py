@@ -46,8 +46,14 @@ def schedule(app: Application[Any, Any, Any, Any, Any, Any], r: store.Reminder) 
         job.schedule_removal()
     now = dtm.datetime.now(dtm.UTC)
     when = max(dtm.datetime.fromtimestamp(r.fire_at, dtm.UTC), now + dtm.timedelta(seconds=2))
-    jq.run_once(reminder_job, when=when, name=name, chat_id=r.chat_id, user_id=r.user_id,
-                data={"user_id": r.user_id, "plan_id": r.plan_id, "due": r.due.isoformat()})
+    jq.run_once(
+        reminder_job,
+        when=when,
+        name=name,
+        chat_id=r.chat_id,
+        user_id=r.user_id,
+        data={"user_id": r.user_id, "plan_id": r.plan_id, "due": r.due.isoformat()},
+    )
 
 
 def jobs_of(app: Application[Any, Any, Any, Any, Any, Any], user_id: int) -> list[Any]:
@@ -72,7 +78,7 @@ async def reminder_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
     except StorageError as exc:
         _LOGGER.warning("plan: could not read a reminder (%s)", exc.reason)
         return
-    if r is None:        # cancelled, or deleted by /forget
+    if r is None:  # cancelled, or deleted by /forget
         return
     reply = interview.reminder_message(r.lang, r.due, r.payload.get("lines", []))
     try:
@@ -94,7 +100,7 @@ async def restore(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
         return 0
     n = 0
     for r in await store.list_reminders(storage):
-        if r.due < dtm.datetime.now(store.zone(r.zone)).date():   # the bot was down when it was due: too late
+        if r.due < dtm.datetime.now(store.zone(r.zone)).date():  # the bot was down when it was due: too late
             await store.delete_reminder(storage, r.user_id, r.plan_id, r.due.isoformat())
             continue
         schedule(app, r)

@@ -44,15 +44,21 @@ READ_TIMEOUT = 30.0
 
 
 def _seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():       # PTB warns that retry_after will become a timedelta: either is read
+    with warnings.catch_warnings():  # PTB warns that retry_after will become a timedelta: either is read
         warnings.simplefilter("ignore")
         value = exc.retry_after
     return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
 
 
 class PatientRateLimiter(BaseRateLimiter[int]):
-    def __init__(self, throttle: AIORateLimiter | None = None, *, max_attempts: int = MAX_ATTEMPTS,
-                 max_wait: float = MAX_WAIT, first_backoff: float = FIRST_BACKOFF):
+    def __init__(
+        self,
+        throttle: AIORateLimiter | None = None,
+        *,
+        max_attempts: int = MAX_ATTEMPTS,
+        max_wait: float = MAX_WAIT,
+        first_backoff: float = FIRST_BACKOFF,
+    ):
         self.throttle = throttle
         self.max_attempts, self.max_wait, self.first_backoff = max_attempts, max_wait, first_backoff
 
@@ -64,9 +70,15 @@ class PatientRateLimiter(BaseRateLimiter[int]):
         if self.throttle is not None:
             await self.throttle.shutdown()
 
-    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any,
-                              kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
-                              rate_limit_args: int | None) -> Any:
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
         if endpoint == "getUpdates":
             return await callback(*args, **kwargs)
         waited, backoff = 0.0, self.first_backoff

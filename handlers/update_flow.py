@@ -84,11 +84,19 @@ class ScreeningRequest(HTTPXRequest):
         super().__init__(*args, **kwargs)
         self._reported: set[int] = set()
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout: Any = None, write_timeout: Any = None, connect_timeout: Any = None,
-                         pool_timeout: Any = None) -> tuple[int, bytes]:
-        code, payload = await super().do_request(url, method, request_data, read_timeout, write_timeout,
-                                                 connect_timeout, pool_timeout)
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        code, payload = await super().do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
         if code == 200 and url.endswith("/getUpdates"):
             payload = self.screen(payload)
         return code, payload
@@ -135,7 +143,7 @@ def _readable(item: Any) -> bool:
 # -- long pastes ---------------------------------------------------------------------------------------------------
 
 JOIN_WINDOW = 2.0
-LONG_PART = 3500            # UTF-16 units: Telegram's parts of a split paste are just under 4096
+LONG_PART = 3500  # UTF-16 units: Telegram's parts of a split paste are just under 4096
 
 
 def utf16_len(text: str) -> int:
@@ -154,7 +162,7 @@ class PasteJoiner:
     with the first part's update and the joined text, inside the user's turn of the update processor."""
 
     def __init__(self, window: float = JOIN_WINDOW, enabled: bool = True):
-        self.window, self.enabled = window, enabled      # the local chat reads whole pastes: nothing to join
+        self.window, self.enabled = window, enabled  # the local chat reads whole pastes: nothing to join
         self._held: dict[int, _Held] = {}
         self.handle: Callable[[Update, str], Awaitable[None]] | None = None
         self.processor: FlushingUpdateProcessor | None = None
@@ -202,7 +210,7 @@ class PasteJoiner:
     async def _run(self, user_id: int, held: _Held) -> None:
         self._held.pop(user_id, None)
         if self.handle is not None:
-            await self.handle(held.update, "\n".join(held.parts))      # the split ate a newline or a space
+            await self.handle(held.update, "\n".join(held.parts))  # the split ate a newline or a space
 
     def forget_user(self, user_id: int) -> None:
         held = self._held.pop(user_id, None)

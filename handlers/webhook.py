@@ -92,8 +92,12 @@ class _App(tornado.web.Application):
 
 
 def web_app(app: AnyApp, path: str, secret_token: str) -> tornado.web.Application:
-    return _App([(rf"/{path.strip('/')}/?", UpdateHandler, {"app": app, "secret_token": secret_token}),
-                 (r"/healthz", HealthHandler, {"app": app})])
+    return _App(
+        [
+            (rf"/{path.strip('/')}/?", UpdateHandler, {"app": app, "secret_token": secret_token}),
+            (r"/healthz", HealthHandler, {"app": app}),
+        ]
+    )
 
 
 async def retrying(action: Callable[[], Awaitable[Any]], what: str, retries: int, stop: asyncio.Event) -> bool:
@@ -118,9 +122,18 @@ async def retrying(action: Callable[[], Awaitable[Any]], what: str, retries: int
     return False
 
 
-async def serve_webhook(app: AnyApp, *, listen: str, port: int, path: str, webhook_url: str, secret_token: str,
-                        bootstrap_retries: int = -1, allowed_updates: list[str] | None = None,
-                        stop: asyncio.Event | None = None) -> None:
+async def serve_webhook(
+    app: AnyApp,
+    *,
+    listen: str,
+    port: int,
+    path: str,
+    webhook_url: str,
+    secret_token: str,
+    bootstrap_retries: int = -1,
+    allowed_updates: list[str] | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
     """Run the bot by webhook until SIGTERM or SIGINT (or `stop` is set): initialise (retrying the network),
     post_init, listen, set the webhook, start; then stop, post_stop, shutdown, post_shutdown, as run_polling does."""
     stop = stop or asyncio.Event()
@@ -136,9 +149,14 @@ async def serve_webhook(app: AnyApp, *, listen: str, port: int, path: str, webho
             await app.post_init(app)
         server = HTTPServer(web_app(app, path, secret_token), xheaders=True)
         server.listen(port, address=listen)
-        if not await retrying(lambda: app.bot.set_webhook(url=webhook_url, secret_token=secret_token,
-                                                          allowed_updates=allowed_updates or Update.ALL_TYPES),
-                              "setting the webhook", bootstrap_retries, stop):
+        if not await retrying(
+            lambda: app.bot.set_webhook(
+                url=webhook_url, secret_token=secret_token, allowed_updates=allowed_updates or Update.ALL_TYPES
+            ),
+            "setting the webhook",
+            bootstrap_retries,
+            stop,
+        ):
             return
         await app.start()
         _LOGGER.info("webhook: listening on %s:%d (GET /healthz for the bot's state)", listen, port)

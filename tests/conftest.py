@@ -79,6 +79,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         module = getattr(getattr(item, "module", None), "__name__", "")
         name = getattr(item, "originalname", item.name)
-        if (E2E_FIXTURES & set(getattr(item, "fixturenames", ())) or module in E2E_MODULES
-                or name in E2E_TESTS):
+        if E2E_FIXTURES & set(getattr(item, "fixturenames", ())) or module in E2E_MODULES or name in E2E_TESTS:
             item.add_marker(pytest.mark.e2e)

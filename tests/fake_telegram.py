@@ -60,24 +60,38 @@ DEFAULT_TOKEN = "123456789:AAHfake-test-token_ABCDEFGHIJKLMNOPQRSTUV"
 BOT_ID = 123456789
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
-MAX_DOWNLOAD = 20 * 1024 * 1024      # getFile refuses bigger files ("file is too big")
+MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile refuses bigger files ("file is too big")
 
 # Telegram's HTML tags -> entity type (span needs class="tg-spoiler")
-TAGS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "ins": "underline",
-        "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough", "span": "spoiler",
-        "tg-spoiler": "spoiler", "a": "text_link", "code": "code", "pre": "pre", "blockquote": "blockquote",
-        "tg-emoji": "custom_emoji"}
+TAGS = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "span": "spoiler",
+    "tg-spoiler": "spoiler",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "tg-emoji": "custom_emoji",
+}
 NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
 
 @dataclass
 class Fault:
-    method: str                   # Bot API method ("sendMessage"), or "*" for every method but getUpdates
-    kind: str                     # 429 | 500 | 502 | drop | slow
-    times: int = 1                # how many requests it hits
-    retry_after: int = 1          # for 429
-    delay: float = 0.0            # for slow
-    chat_id: int | None = None    # only requests for this chat
+    method: str  # Bot API method ("sendMessage"), or "*" for every method but getUpdates
+    kind: str  # 429 | 500 | 502 | drop | slow
+    times: int = 1  # how many requests it hits
+    retry_after: int = 1  # for 429
+    delay: float = 0.0  # for slow
+    chat_id: int | None = None  # only requests for this chat
 
 
 class BadRequest(Exception):
@@ -91,6 +105,7 @@ def utf16_len(text: str) -> int:
 
 
 # -- Telegram's HTML ------------------------------------------------------------------------------------------
+
 
 def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
     """Plain text and entities of a Telegram-HTML text; BadRequest with Telegram's wording when it is wrong."""
@@ -125,7 +140,7 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
                 out.append(decoded)
                 units += utf16_len(decoded)
                 i += len(m.group(0))
-            else:               # Telegram keeps an unknown entity as it is
+            else:  # Telegram keeps an unknown entity as it is
                 out.append("&")
                 units += 1
                 i += 1
@@ -161,15 +176,17 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
                     k += 1
                 attr = text[a:k].lower()
                 if not attr:
-                    raise fail(f"Empty attribute name in the tag \"{tag}\" at byte offset {byte_offset(begin)}")
+                    raise fail(f'Empty attribute name in the tag "{tag}" at byte offset {byte_offset(begin)}')
                 while k < n and text[k].isspace():
                     k += 1
                 if k >= n or text[k] != "=":
                     if k < n and text[k] == ">" or (k < n and text[k].isalpha()):
                         attrs[attr] = ""
                         continue
-                    raise fail(f"Expected equal sign in declaration of an attribute of the tag \"{tag}\" at byte "
-                               f"offset {byte_offset(begin)}")
+                    raise fail(
+                        f'Expected equal sign in declaration of an attribute of the tag "{tag}" at byte '
+                        f"offset {byte_offset(begin)}"
+                    )
                 k += 1
                 while k < n and text[k].isspace():
                     k += 1
@@ -178,7 +195,7 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
                     end = text.find(q, k + 1)
                     if end < 0:
                         raise fail(f"Unclosed start tag at byte offset {byte_offset(begin)}")
-                    value = text[k + 1:end]
+                    value = text[k + 1 : end]
                     k = end + 1
                 else:
                     a = k
@@ -189,7 +206,7 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
             if tag == "span" and attrs.get("class") != "tg-spoiler":
                 raise fail(f'Tag "span" must have class "tg-spoiler" at byte offset {byte_offset(begin)}')
             if tag == "tg-emoji" and not attrs.get("emoji-id", "").isdigit():
-                raise fail(f'Custom emoji entity must have a valid emoji-id at byte offset {byte_offset(begin)}')
+                raise fail(f"Custom emoji entity must have a valid emoji-id at byte offset {byte_offset(begin)}")
             if tag == "blockquote" and any(t == "blockquote" for t, _, _ in stack):
                 raise fail("Blockquote entities can't be nested")
             stack.append((tag, attrs, units))
@@ -201,11 +218,12 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
                 raise fail(f"Unclosed end tag at byte offset {byte_offset(begin)}")
             name = text[i:j].strip().lower()
             if not stack:
-                raise fail(f'Unexpected end tag at byte offset {byte_offset(begin)}')
+                raise fail(f"Unexpected end tag at byte offset {byte_offset(begin)}")
             tag, attrs, start = stack.pop()
             if name != tag:
-                raise fail(f'Unmatched end tag at byte offset {byte_offset(begin)}, expected "</{tag}>", found '
-                           f'"</{name}>"')
+                raise fail(
+                    f'Unmatched end tag at byte offset {byte_offset(begin)}, expected "</{tag}>", found "</{name}>"'
+                )
             length = units - start
             if length > 0:
                 entity: dict[str, Any] = {"type": TAGS[tag], "offset": start, "length": length}
@@ -256,11 +274,10 @@ def check_markup(raw: Any) -> dict[str, Any] | None:
     if not isinstance(raw, dict):
         raise BadRequest("Bad Request: can't parse reply keyboard markup JSON object")
     if "inline_keyboard" not in raw:
-        return raw      # reply keyboards, force reply, remove: accepted as they are
+        return raw  # reply keyboards, force reply, remove: accepted as they are
     rows = raw["inline_keyboard"]
     if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-        raise BadRequest('Bad Request: field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of '
-                         'Arrays')
+        raise BadRequest('Bad Request: field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
     total = 0
     for row in rows:
         if len(row) > 8:
@@ -271,9 +288,22 @@ def check_markup(raw: Any) -> dict[str, Any] | None:
                 raise BadRequest('Bad Request: can\'t find field "text"')
             if not b["text"].strip():
                 raise BadRequest("Bad Request: BUTTON_TEXT_INVALID")
-            actions = [k for k in ("callback_data", "url", "login_url", "switch_inline_query",
-                                   "switch_inline_query_current_chat", "switch_inline_query_chosen_chat",
-                                   "copy_text", "callback_game", "pay", "web_app") if k in b]
+            actions = [
+                k
+                for k in (
+                    "callback_data",
+                    "url",
+                    "login_url",
+                    "switch_inline_query",
+                    "switch_inline_query_current_chat",
+                    "switch_inline_query_chosen_chat",
+                    "copy_text",
+                    "callback_game",
+                    "pay",
+                    "web_app",
+                )
+                if k in b
+            ]
             if len(actions) != 1:
                 raise BadRequest("Bad Request: text buttons are unallowed in the inline keyboard")
             if "callback_data" in b:
@@ -289,6 +319,7 @@ def check_markup(raw: Any) -> dict[str, Any] | None:
 
 # -- what the bot sent ----------------------------------------------------------------------------------------
 
+
 @dataclass
 class BotMessage:
     """One message of the bot as a user sees it: `text` after entity parsing, `html` as sent."""
@@ -299,7 +330,7 @@ class BotMessage:
     html: str
     entities: list[dict[str, Any]]
     markup: dict[str, Any] | None
-    event: str = "send"          # send | edit | markup
+    event: str = "send"  # send | edit | markup
 
     @property
     def buttons(self) -> list[list[dict[str, Any]]]:
@@ -321,7 +352,7 @@ class BotMessage:
 
 def _slice16(text: str, offset: int, length: int) -> str:
     raw = text.encode("utf-16-le")
-    return raw[offset * 2:(offset + length) * 2].decode("utf-16-le")
+    return raw[offset * 2 : (offset + length) * 2].decode("utf-16-le")
 
 
 @dataclass
@@ -371,14 +402,14 @@ class FakeTelegram:
         self.chats: dict[int, Chat] = {}
         self.messages: dict[tuple[int, int], Stored] = {}
         self.outbox: dict[int, asyncio.Queue[BotMessage]] = {}
-        self.queries: dict[str, dict[str, Any] | None] = {}     # id -> answer (None while unanswered)
+        self.queries: dict[str, dict[str, Any] | None] = {}  # id -> answer (None while unanswered)
         self.query_answered: dict[str, asyncio.Event] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.errors: list[tuple[str, str]] = []
         self.calls: dict[str, int] = {}
-        self.sent_at: list[float] = []              # time of every sendMessage accepted
+        self.sent_at: list[float] = []  # time of every sendMessage accepted
         self.webhook: dict[str, Any] | None = None
-        self.files: dict[str, tuple[str, bytes]] = {}     # file_id -> (file_path, bytes): photos and documents
+        self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, bytes): photos and documents
         self._webhook_task: asyncio.Task[None] | None = None
         self._closing = False
         self.faults: list[Fault] = []
@@ -390,8 +421,16 @@ class FakeTelegram:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def inject(self, method: str, kind: str, *, times: int = 1, retry_after: int = 1, delay: float = 0.0,
-               chat_id: int | None = None) -> Fault:
+    def inject(
+        self,
+        method: str,
+        kind: str,
+        *,
+        times: int = 1,
+        retry_after: int = 1,
+        delay: float = 0.0,
+        chat_id: int | None = None,
+    ) -> Fault:
         fault = Fault(method, kind, times, retry_after, delay, chat_id)
         self.faults.append(fault)
         return fault
@@ -408,8 +447,12 @@ class FakeTelegram:
         return None
 
     async def start(self, port: int = 0) -> FakeTelegram:
-        app = TornadoApp([(r"/bot([^/]+)/([A-Za-z]+)", self.api_handler, {"fake": self}),
-                          (r"/file/bot([^/]+)/(.*)", _FileHandler, {"fake": self})])
+        app = TornadoApp(
+            [
+                (r"/bot([^/]+)/([A-Za-z]+)", self.api_handler, {"fake": self}),
+                (r"/file/bot([^/]+)/(.*)", _FileHandler, {"fake": self}),
+            ]
+        )
         sockets = bind_sockets(port, "127.0.0.1")
         self.port = sockets[0].getsockname()[1]
         self._server = HTTPServer(app, idle_connection_timeout=60)
@@ -430,8 +473,14 @@ class FakeTelegram:
 
     # -- users and chats ----------------------------------------------------------------------------------
 
-    def user(self, *, user_id: int | None = None, language_code: str | None = "en", first_name: str = "Lin",
-             username: str | None = None) -> FakeUser:
+    def user(
+        self,
+        *,
+        user_id: int | None = None,
+        language_code: str | None = "en",
+        first_name: str = "Lin",
+        username: str | None = None,
+    ) -> FakeUser:
         uid = user_id or next(self._user_ids)
         info: dict[str, Any] = {"id": uid, "is_bot": False, "first_name": first_name}
         if language_code is not None:
@@ -469,14 +518,25 @@ class FakeTelegram:
         return await handler(params)
 
     async def api_getme(self, p: dict[str, Any]) -> Any:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "Rights bot", "username": self.username,
-                "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False,
-                "can_connect_to_business": False, "has_main_web_app": False}
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Rights bot",
+            "username": self.username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
 
     async def api_getupdates(self, p: dict[str, Any]) -> Any:
         if self.webhook:
-            raise BadRequest("Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
-                             "delete the webhook first", 409)
+            raise BadRequest(
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
+                "delete the webhook first",
+                409,
+            )
         offset = int(p.get("offset") or 0)
         limit = min(100, int(p.get("limit") or 100))
         timeout = min(float(p.get("timeout") or 0), 30.0)
@@ -510,8 +570,11 @@ class FakeTelegram:
         return True
 
     async def api_getwebhookinfo(self, p: dict[str, Any]) -> Any:
-        return {"url": (self.webhook or {}).get("url", ""), "has_custom_certificate": False,
-                "pending_update_count": len(self._updates)}
+        return {
+            "url": (self.webhook or {}).get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
 
     async def _push_webhook(self) -> None:
         client = AsyncHTTPClient()
@@ -526,8 +589,11 @@ class FakeTelegram:
             if self.webhook.get("secret_token"):
                 headers["X-Telegram-Bot-Api-Secret-Token"] = str(self.webhook["secret_token"])
             try:
-                await client.fetch(HTTPRequest(self.webhook["url"], method="POST", headers=headers,
-                                               body=json.dumps(update), request_timeout=10))
+                await client.fetch(
+                    HTTPRequest(
+                        self.webhook["url"], method="POST", headers=headers, body=json.dumps(update), request_timeout=10
+                    )
+                )
                 self._updates.pop(0)
             except (HTTPClientError, OSError):
                 await asyncio.sleep(0.1)
@@ -584,22 +650,28 @@ class FakeTelegram:
         plain, entities = check_text(p.get("text"), p.get("parse_mode"))
         markup = check_markup(p.get("reply_markup"))
         if plain == stored.text and entities == stored.entities and markup == stored.markup:
-            raise BadRequest("Bad Request: message is not modified: specified new message content and reply markup "
-                             "are exactly the same as a current content and reply markup of the message")
+            raise BadRequest(
+                "Bad Request: message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message"
+            )
         stored.text, stored.html, stored.entities, stored.markup = plain, str(p.get("text")), entities, markup
-        self._queue(stored.chat_id).put_nowait(BotMessage(stored.chat_id, stored.message_id, plain, stored.html,
-                                                          entities, markup, "edit"))
+        self._queue(stored.chat_id).put_nowait(
+            BotMessage(stored.chat_id, stored.message_id, plain, stored.html, entities, markup, "edit")
+        )
         return self._message_json(stored)
 
     async def api_editmessagereplymarkup(self, p: dict[str, Any]) -> Any:
         stored = self._editable(p)
         markup = check_markup(p.get("reply_markup"))
         if markup == stored.markup or (not markup and not stored.markup):
-            raise BadRequest("Bad Request: message is not modified: specified new message content and reply markup "
-                             "are exactly the same as a current content and reply markup of the message")
+            raise BadRequest(
+                "Bad Request: message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message"
+            )
         stored.markup = markup
-        self._queue(stored.chat_id).put_nowait(BotMessage(stored.chat_id, stored.message_id, stored.text,
-                                                          stored.html, stored.entities, markup, "markup"))
+        self._queue(stored.chat_id).put_nowait(
+            BotMessage(stored.chat_id, stored.message_id, stored.text, stored.html, stored.entities, markup, "markup")
+        )
         return self._message_json(stored)
 
     def _editable(self, p: dict[str, Any]) -> Stored:
@@ -671,9 +743,16 @@ class FakeTelegram:
 
     # -- driving the user side ------------------------------------------------------------------------------
 
-    def user_message(self, chat: Chat, user: dict[str, Any], text: str, *,
-                     forward_from: str | None = None, entities: list[dict[str, Any]] | None = None,
-                     extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    def user_message(
+        self,
+        chat: Chat,
+        user: dict[str, Any],
+        text: str,
+        *,
+        forward_from: str | None = None,
+        entities: list[dict[str, Any]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         mid = self._next_message_id(chat.id)
         msg: dict[str, Any] = {"message_id": mid, "date": int(time.time()), "chat": chat.json(), "from": user}
         if text:
@@ -684,8 +763,9 @@ class FakeTelegram:
                 ents.insert(0, {"type": "bot_command", "offset": 0, "length": utf16_len(m.group(0))})
             for mm in re.finditer(r"@[A-Za-z0-9_]{5,32}", text):
                 if not m or mm.start() >= m.end():
-                    ents.append({"type": "mention", "offset": utf16_len(text[:mm.start()]),
-                                 "length": utf16_len(mm.group(0))})
+                    ents.append(
+                        {"type": "mention", "offset": utf16_len(text[: mm.start()]), "length": utf16_len(mm.group(0))}
+                    )
             if ents:
                 msg["entities"] = ents
         if forward_from is not None:
@@ -721,8 +801,14 @@ class FakeUser:
         self.fake.push_update({"message": msg})
         return msg
 
-    async def send_photo(self, data: bytes, *, caption: str | None = None, media_group_id: str | None = None,
-                         forward_from: str | None = None) -> dict[str, Any]:
+    async def send_photo(
+        self,
+        data: bytes,
+        *,
+        caption: str | None = None,
+        media_group_id: str | None = None,
+        forward_from: str | None = None,
+    ) -> dict[str, Any]:
         """A photo, as Telegram delivers it: re-encoded as JPEG (at most 2560 px a side), in several sizes
         (a 320 px thumbnail and the full picture), each with its own file_id."""
         sizes = []
@@ -738,8 +824,9 @@ class FakeUser:
         self.fake.push_update({"message": msg})
         return msg
 
-    async def send_document(self, data: bytes, *, file_name: str, mime_type: str, caption: str | None = None,
-                            file_size: int | None = None) -> dict[str, Any]:
+    async def send_document(
+        self, data: bytes, *, file_name: str, mime_type: str, caption: str | None = None, file_size: int | None = None
+    ) -> dict[str, Any]:
         """A file sent as a document (no re-encoding); `file_size` may claim another size than len(data)."""
         info = self.fake.add_file(data, "documents", file_name.rsplit(".", 1)[-1])
         doc = {**info, "file_name": file_name, "mime_type": mime_type}
@@ -762,9 +849,17 @@ class FakeUser:
         qid = str(next(self.fake._query_ids))
         self.fake.queries[qid] = None
         stored = self.fake.messages[(target.chat_id, target.message_id)]
-        self.fake.push_update({"callback_query": {
-            "id": qid, "from": self.info, "chat_instance": str(self.chat.id),
-            "message": self.fake._message_json(stored), "data": button["callback_data"]}})
+        self.fake.push_update(
+            {
+                "callback_query": {
+                    "id": qid,
+                    "from": self.info,
+                    "chat_instance": str(self.chat.id),
+                    "message": self.fake._message_json(stored),
+                    "data": button["callback_data"],
+                }
+            }
+        )
         self.last_query = qid
         return qid
 
@@ -773,9 +868,17 @@ class FakeUser:
         qid = str(next(self.fake._query_ids))
         self.fake.queries[qid] = None
         stored = self.fake.messages[(message.chat_id, message.message_id)]
-        self.fake.push_update({"callback_query": {
-            "id": qid, "from": self.info, "chat_instance": str(self.chat.id),
-            "message": self.fake._message_json(stored), "data": data}})
+        self.fake.push_update(
+            {
+                "callback_query": {
+                    "id": qid,
+                    "from": self.info,
+                    "chat_instance": str(self.chat.id),
+                    "message": self.fake._message_json(stored),
+                    "data": data,
+                }
+            }
+        )
         self.last_query = qid
         return qid
 
@@ -797,16 +900,16 @@ class FakeUser:
             try:
                 m = await asyncio.wait_for(queue.get(), max(0.001, remaining))
             except TimeoutError:
-                raise AssertionError(f"no reply from the bot in chat {self.chat.id} within {timeout}s "
-                                     f"(errors: {self.fake.errors})") from None
+                raise AssertionError(
+                    f"no reply from the bot in chat {self.chat.id} within {timeout}s (errors: {self.fake.errors})"
+                ) from None
             if m.event != "markup" or include_markup_edits:
                 return m
 
     async def replies(self, n: int, timeout: float = 10.0) -> list[BotMessage]:
         return [await self.reply(timeout) for _ in range(n)]
 
-    async def settle(self, quiet: float = 0.3, timeout: float = 10.0, *, expect_any: bool = False
-                     ) -> list[BotMessage]:
+    async def settle(self, quiet: float = 0.3, timeout: float = 10.0, *, expect_any: bool = False) -> list[BotMessage]:
         """Every message the bot sends until it has been quiet for `quiet` seconds (possibly none). With
         expect_any, the first one is awaited up to `timeout` first (robust on a slow machine)."""
         out: list[BotMessage] = []
@@ -878,14 +981,17 @@ class _ApiHandler(RequestHandler):
             self.set_status(exc.code)
             self.finish(json.dumps({"ok": False, "error_code": exc.code, "description": exc.description}))
             return
-        if self.request.connection and getattr(self.request.connection, "stream", None) is not None \
-                and self.request.connection.stream.closed():
+        if (
+            self.request.connection
+            and getattr(self.request.connection, "stream", None) is not None
+            and self.request.connection.stream.closed()
+        ):
             return
         self.finish(json.dumps({"ok": True, "result": result}, ensure_ascii=False))
 
     def _fail(self, fault: Fault) -> None:
         if fault.kind == "drop":
-            self.detach().close()                  # the connection ends with no answer at all
+            self.detach().close()  # the connection ends with no answer at all
             return
         if fault.kind == "502":
             self.set_status(502)
@@ -893,9 +999,13 @@ class _ApiHandler(RequestHandler):
             self.finish("<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>")
             return
         code = int(fault.kind)
-        body: dict[str, Any] = {"ok": False, "error_code": code,
-                                "description": "Internal Server Error" if code == 500 else
-                                f"Too Many Requests: retry after {fault.retry_after}"}
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": code,
+            "description": "Internal Server Error"
+            if code == 500
+            else f"Too Many Requests: retry after {fault.retry_after}",
+        }
         if code == 429:
             body["parameters"] = {"retry_after": fault.retry_after}
         self.set_status(code)
@@ -949,6 +1059,7 @@ def _as_telegram_photo(data: bytes, limit: int) -> tuple[bytes, int, int]:
 
 # -- the bot under test ---------------------------------------------------------------------------------------
 
+
 class BotUnderTest:
     """The real Application (handlers.app.build_application) polling a FakeTelegram, on a fresh SQLite file."""
 
@@ -972,8 +1083,9 @@ class BotUnderTest:
         from handlers.app import build_application, start_application
 
         build = {"rate_limiter": AIORateLimiter(overall_max_rate=0, group_max_rate=0), **self.build}
-        self.app = build_application(token=self.fake.token, engine=self.engine, settings=self.settings(),
-                                     base_url=self.fake.url, **build)
+        self.app = build_application(
+            token=self.fake.token, engine=self.engine, settings=self.settings(), base_url=self.fake.url, **build
+        )
         await start_application(self.app, poll_timeout=1.0)
         return self
 

@@ -50,8 +50,9 @@ class PlanFakeTelegram(FakeTelegram):
         self.uploads.append(Upload(chat.id, method, filename, data, caption))
         stored = Stored(chat.id, mid, True, caption, caption, [], None)
         self.messages[(chat.id, mid)] = stored
-        self._queue(chat.id).put_nowait(BotMessage(chat.id, mid, f"[{field} {filename}] {caption}", caption, [],
-                                                   None, "send"))
+        self._queue(chat.id).put_nowait(
+            BotMessage(chat.id, mid, f"[{field} {filename}] {caption}", caption, [], None, "send")
+        )
         out = self._message_json(stored)
         out.pop("text", None)
         if caption:
@@ -59,8 +60,12 @@ class PlanFakeTelegram(FakeTelegram):
         if field == "photo":
             out["photo"] = [{"file_id": f"p{mid}", "file_unique_id": f"up{mid}", "width": 800, "height": 600}]
         else:
-            out["document"] = {"file_id": f"d{mid}", "file_unique_id": f"ud{mid}", "file_name": filename,
-                               "file_size": len(data)}
+            out["document"] = {
+                "file_id": f"d{mid}",
+                "file_unique_id": f"ud{mid}",
+                "file_name": filename,
+                "file_size": len(data),
+            }
         out["date"] = int(time.time())
         return out
 

@@ -53,8 +53,9 @@ def test_crisis_language_always_wins(engine: Engine, question: str) -> None:
     assert a.topic == "crisis" and a.score == 1.0
 
 
-@pytest.mark.parametrize("question", ["笑死我了", "今天累死了", "想死你了，宝贝",
-                                      "I'm dying to know the interest rate"])
+@pytest.mark.parametrize(
+    "question", ["笑死我了", "今天累死了", "想死你了，宝贝", "I'm dying to know the interest rate"]
+)
 def test_everyday_hyperbole_is_not_crisis(engine: Engine, question: str) -> None:
     assert engine.answer(question).topic != "crisis"
 

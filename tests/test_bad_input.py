@@ -29,7 +29,7 @@ def test_odd_inputs_are_assessed_and_answered(engine: Engine, text: str) -> None
     a = engine.assess(text)
     assert a.verdict in {"scam", "unlawful", "lawful", "unclear"}
     for f in a.findings:
-        assert text[f.start:f.end] == f.evidence
+        assert text[f.start : f.end] == f.evidence
     ans = engine.answer(text)
     # a finer topic (public_shaming) answers for its taxonomy topic (family_contact)
     assert ans.topic in engine.kb.topic_by_id and ans.taxonomy_topic in engine.kb.taxonomy.topics
@@ -44,27 +44,66 @@ def test_html_inside_text_keeps_exact_offsets(engine: Engine) -> None:
     text = "<b>再不还钱</b>就去你家堵门 &amp;"
     a = engine.assess(text)
     assert a.verdict == "unlawful"
-    assert all(text[f.start:f.end] == f.evidence for f in a.findings)
+    assert all(text[f.start : f.end] == f.evidence for f in a.findings)
 
 
 # Text built from the alphabet collectors actually use, plus noise.
-WORDS = ["不还", "就", "去你家", "通知", "家人", "法院", "坐牢", "征信", "起诉", "不会", "联系", "曝光", "通讯录",
-         "警察", "还款", "APP", "http://t.cn/x", "13800138000", "凌晨3点", "¥5000", "you", "arrest", "family",
-         "court", "will not", "call", " ", "，", "。", "\u200b", "😡", "法 院", "請", "zx", "fy", "gong安"]
+WORDS = [
+    "不还",
+    "就",
+    "去你家",
+    "通知",
+    "家人",
+    "法院",
+    "坐牢",
+    "征信",
+    "起诉",
+    "不会",
+    "联系",
+    "曝光",
+    "通讯录",
+    "警察",
+    "还款",
+    "APP",
+    "http://t.cn/x",
+    "13800138000",
+    "凌晨3点",
+    "¥5000",
+    "you",
+    "arrest",
+    "family",
+    "court",
+    "will not",
+    "call",
+    " ",
+    "，",
+    "。",
+    "\u200b",
+    "😡",
+    "法 院",
+    "請",
+    "zx",
+    "fy",
+    "gong安",
+]
 texty = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=5)), max_size=30).map("".join)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=texty, jurisdiction=st.sampled_from(["CN", "US", None, "zz"]),
-       lang=st.sampled_from(["zh-Hans", "zh-Hant", "en", None, "klingon"]))
-def test_assess_never_raises_and_spans_are_exact(engine: Engine, text: str, jurisdiction: str | None,
-                                                 lang: str | None) -> None:
+@given(
+    text=texty,
+    jurisdiction=st.sampled_from(["CN", "US", None, "zz"]),
+    lang=st.sampled_from(["zh-Hans", "zh-Hant", "en", None, "klingon"]),
+)
+def test_assess_never_raises_and_spans_are_exact(
+    engine: Engine, text: str, jurisdiction: str | None, lang: str | None
+) -> None:
     a = engine.assess(text, lang, jurisdiction)
     for f in a.findings:
         assert 0 <= f.start < f.end <= len(text)
-        assert text[f.start:f.end] == f.evidence
+        assert text[f.start : f.end] == f.evidence
     for e in a.entities:
-        assert text[e["start"]:e["end"]] == e["text"]
+        assert text[e["start"] : e["end"]] == e["text"]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

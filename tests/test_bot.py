@@ -56,6 +56,7 @@ async def start(user: FakeUser) -> BotMessage:
 
 # -- /start, languages, menus --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("code", list(LANGS))
 async def test_start_greets_in_the_users_language_with_the_four_buttons(bot: BotUnderTest, code: str) -> None:
     _ = gettext_for(LANGS[code])
@@ -74,7 +75,7 @@ async def test_language_choice_is_kept_and_overrides_telegrams(bot: BotUnderTest
     assert menu.labels() == ["中文 (简体)", "中文 (繁體)", "English"]
     await user.press("中文 (繁體)")
     confirm = await user.reply()
-    assert confirm.message_id == menu.message_id          # the menu turns into the confirmation
+    assert confirm.message_id == menu.message_id  # the menu turns into the confirmation
     assert "中文 (繁體)" in confirm.text
     await bot.restart()
     reply = await start(user)
@@ -101,9 +102,11 @@ async def test_command_menus_are_set_for_zh_and_en(bot: BotUnderTest) -> None:
 
 # -- questions -----------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("code", list(LANGS))
 async def test_a_question_gets_the_topic_answer_its_details_related_topics_and_feedback(
-        bot: BotUnderTest, engine: Engine, code: str) -> None:
+    bot: BotUnderTest, engine: Engine, code: str
+) -> None:
     lang = LANGS[code]
     _ = gettext_for(lang)
     user = bot.user(language_code=code)
@@ -116,10 +119,10 @@ async def test_a_question_gets_the_topic_answer_its_details_related_topics_and_f
     await user.send(question)
     reply = await user.reply()
     assert topic.title.get(lang) in reply.bold()
-    assert ans.text.get(lang).split(".")[0].split("。")[0] in reply.text      # the opening, at least
-    assert Dialogue(engine).law_line(audience, lang) in reply.text      # which law was applied, always shown
+    assert ans.text.get(lang).split(".")[0].split("。")[0] in reply.text  # the opening, at least
+    assert Dialogue(engine).law_line(audience, lang) in reply.text  # which law was applied, always shown
     details = ([_("Legal basis")] if ans.sources else []) + ([_("Where to get help")] if ans.channels else [])
-    if _("The full answer") in reply.labels():        # a long answer shows its opening, the rest one tap away
+    if _("The full answer") in reply.labels():  # a long answer shows its opening, the rest one tap away
         details = [_("The full answer"), *details]
     related = [engine.kb.topic_by_id[t].title.get(lang) for t in Dialogue(engine).related("family_contact")]
     assert reply.labels() == [*details, *related, _("Change region"), "👍", "👎"]
@@ -150,8 +153,7 @@ async def test_low_confidence_offers_did_you_mean_with_three_topics(bot: BotUnde
     chosen = None
     for text in candidates:
         an = d.analyse(text, "en", "CN")
-        if classify(an) == "question" and not an.answer.confident and an.answer.topic not in ("out_of_scope",
-                                                                                              "crisis"):
+        if classify(an) == "question" and not an.answer.confident and an.answer.topic not in ("out_of_scope", "crisis"):
             chosen = (text, an.answer)
             break
     assert chosen, "one of these vague questions should be answered with 'did you mean'"
@@ -167,11 +169,15 @@ async def test_low_confidence_offers_did_you_mean_with_three_topics(bot: BotUnde
 
 
 @pytest.mark.parametrize("code", list(LANGS))
-async def test_out_of_scope_gets_a_polite_note_of_what_the_bot_does(bot: BotUnderTest, engine: Engine,
-                                                                     code: str) -> None:
+async def test_out_of_scope_gets_a_polite_note_of_what_the_bot_does(
+    bot: BotUnderTest, engine: Engine, code: str
+) -> None:
     lang = LANGS[code]
-    text = {"zh-Hans": "明天北京天气怎么样", "zh-Hant": "聽日香港天氣點樣",
-            "en": "what is the weather in Paris tomorrow"}[lang]
+    text = {
+        "zh-Hans": "明天北京天气怎么样",
+        "zh-Hant": "聽日香港天氣點樣",
+        "en": "what is the weather in Paris tomorrow",
+    }[lang]
     assert engine.answer(text, lang).topic == "out_of_scope"
     user = bot.user(language_code=code)
     await user.send(text)
@@ -183,9 +189,11 @@ async def test_out_of_scope_gets_a_polite_note_of_what_the_bot_does(bot: BotUnde
 
 # -- collection messages -------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("code", list(LANGS))
 async def test_forwarded_threat_gets_the_police_first_then_a_short_verdict_and_the_details_one_tap_away(
-        bot: BotUnderTest, engine: Engine, code: str) -> None:
+    bot: BotUnderTest, engine: Engine, code: str
+) -> None:
     lang = LANGS[code]
     _ = gettext_for(lang)
     text = practice_example(engine, "threat_violence")
@@ -196,15 +204,22 @@ async def test_forwarded_threat_gets_the_police_first_then_a_short_verdict_and_t
     await user.send(text, forward_from="催收员")
     danger, verdict = await user.replies(2)
     police = judge.police_number()
-    assert (police in danger.text if police else _("If you feel in danger, call your local emergency number now.")
-            in danger.text) and not danger.buttons
+    assert (
+        police in danger.text
+        if police
+        else _("If you feel in danger, call your local emergency number now.") in danger.text
+    ) and not danger.buttons
     assert f"{_('Verdict')}: {_('Unlawful collection')}" in verdict.text
     assert d.law_line(analysis.audience, lang) in verdict.text
-    assert len(verdict.text) < 1000                                       # fits a phone screen
+    assert len(verdict.text) < 1000  # fits a phone screen
     first = assessment.findings[0]
     assert first.signal.title.get(lang) in verdict.text
-    assert verdict.labels()[:4] == [_("The law in full"), _("What to reply"), _("What to do now"),
-                                    _("Where to complain")]
+    assert verdict.labels()[:4] == [
+        _("The law in full"),
+        _("What to reply"),
+        _("What to do now"),
+        _("Where to complain"),
+    ]
     j = first.judgement
 
     await user.press(_("What to reply"))
@@ -226,8 +241,9 @@ async def test_forwarded_threat_gets_the_police_first_then_a_short_verdict_and_t
 
 
 @pytest.mark.parametrize("code", list(LANGS))
-async def test_contacting_family_offers_a_forwardable_card_for_relatives(bot: BotUnderTest, engine: Engine,
-                                                                          code: str) -> None:
+async def test_contacting_family_offers_a_forwardable_card_for_relatives(
+    bot: BotUnderTest, engine: Engine, code: str
+) -> None:
     lang = LANGS[code]
     _ = gettext_for(lang)
     user = bot.user(language_code=code)
@@ -236,10 +252,15 @@ async def test_contacting_family_offers_a_forwardable_card_for_relatives(bot: Bo
     await user.press(_("Card for family and contacts"), message=verdict)
     card = await user.reply()
     assert _("To family, friends and colleagues contacted by a debt collector") in card.bold()
-    assert _("As a rule you do not owe this debt: the borrower must repay it, and so must anyone who signed as "
-             "guarantor or co-borrower (a spouse may share some debts taken on for the household).") in card.text
+    assert (
+        _(
+            "As a rule you do not owe this debt: the borrower must repay it, and so must anyone who signed as "
+            "guarantor or co-borrower (a spouse may share some debts taken on for the household)."
+        )
+        in card.text
+    )
     assert _("How to report the caller") in card.text
-    assert not card.buttons          # forwardable: nothing that only works for the borrower
+    assert not card.buttons  # forwardable: nothing that only works for the borrower
 
 
 async def test_a_lawful_reminder_is_called_lawful(bot: BotUnderTest, engine: Engine) -> None:
@@ -278,8 +299,13 @@ async def test_check_command_and_check_button_assess_the_next_text(bot: BotUnder
 async def test_ambiguous_text_asks_and_remembers_only_in_memory(bot: BotUnderTest, engine: Engine) -> None:
     d = Dialogue(engine)
     # a collector's line turned into a question reads either way: one of the knowledge base's examples will do
-    candidates = [t.rstrip("！!。") + "？" for s in engine.kb.signals if engine.kb.kind_of(s.category) != "lawful"
-                  for lang, t in s.examples if lang == "zh-Hans"]
+    candidates = [
+        t.rstrip("！!。") + "？"
+        for s in engine.kb.signals
+        if engine.kb.kind_of(s.category) != "lawful"
+        for lang, t in s.examples
+        if lang == "zh-Hans"
+    ]
     text = next((t for t in candidates if classify(d.analyse(t, "zh-Hans", "CN")) == "ambiguous"), None)
     assert text, "one of these should be ambiguous"
     user = bot.user(language_code="zh-hans")
@@ -290,15 +316,17 @@ async def test_ambiguous_text_asks_and_remembers_only_in_memory(bot: BotUnderTes
     assert all(text not in repr(r) for r in rows)
     await user.press("我收到的信息")
     assert "结论" in (await user.all_replies())[-1].text
-    await user.press("我的问题", message=ask)          # pressed again: the text is gone
+    await user.press("我的问题", message=ask)  # pressed again: the text is gone
     assert "请再发一次" in (await user.reply()).text
 
 
 # -- crisis --------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("code", list(LANGS))
-async def test_crisis_language_gets_support_and_the_regions_hotlines_first(bot: BotUnderTest, engine: Engine,
-                                                                          code: str) -> None:
+async def test_crisis_language_gets_support_and_the_regions_hotlines_first(
+    bot: BotUnderTest, engine: Engine, code: str
+) -> None:
     lang = LANGS[code]
     crisis = engine.kb.topic_by_id["crisis"]
     text = next(q for lg, q in crisis.questions.all() if lg == lang and engine.answer(q, lang).topic == "crisis")
@@ -311,20 +339,28 @@ async def test_crisis_language_gets_support_and_the_regions_hotlines_first(bot: 
     ans = judge.answer(crisis)
     assert ans is not None
     # support first: the full crisis reply, or (when the text also asks something) the short form and the answer
-    assert ans.text.get(lang).splitlines()[0] in first.text or \
-        gettext_for(lang)("What you wrote worries me. If you are thinking of ending your life, please talk to "
-                          "someone now:") in first.text
+    assert (
+        ans.text.get(lang).splitlines()[0] in first.text
+        or gettext_for(lang)(
+            "What you wrote worries me. If you are thinking of ending your life, please talk to someone now:"
+        )
+        in first.text
+    )
     for cid in judge.crisis_lines + judge.emergency:
         assert engine.kb.channels[cid].contact in first.text
     own = {ch.contact for ch in engine.kb.channels.values() if ch.jurisdiction == judge.code and ch.contact}
-    others = [ch.contact for ch in engine.kb.channels.values()
-              if ch.jurisdiction != judge.code and ch.contact and ch.contact not in own]   # 110: CN and TW
+    others = [
+        ch.contact
+        for ch in engine.kb.channels.values()
+        if ch.jurisdiction != judge.code and ch.contact and ch.contact not in own
+    ]  # 110: CN and TW
     assert not any(f" {n}" in first.text for n in others if len(n) >= 3)
     assert len(replies) == 1
 
 
-async def test_crisis_in_a_pasted_collection_message_comes_first_then_the_assessment(bot: BotUnderTest,
-                                                                                    engine: Engine) -> None:
+async def test_crisis_in_a_pasted_collection_message_comes_first_then_the_assessment(
+    bot: BotUnderTest, engine: Engine
+) -> None:
     threat = practice_example(engine, "threat_violence")
     user = bot.user(language_code="zh-hans")
     await user.send("/check")
@@ -336,6 +372,7 @@ async def test_crisis_in_a_pasted_collection_message_comes_first_then_the_assess
 
 
 # -- settings ------------------------------------------------------------------------------------------------
+
 
 async def test_region_is_kept_and_shown_in_every_verdict(bot: BotUnderTest, engine: Engine) -> None:
     user = bot.user(language_code="en")
@@ -395,12 +432,22 @@ async def test_help_privacy_cancel_and_unknown_input(bot: BotUnderTest) -> None:
     assert "Cancelled" in (await user.reply()).text
     await user.send("/whatever")
     assert "/help" in (await user.reply()).text
-    await user.send_other(sticker={"file_id": "x", "file_unique_id": "x", "type": "regular", "width": 1,
-                                   "height": 1, "is_animated": False, "is_video": False})
+    await user.send_other(
+        sticker={
+            "file_id": "x",
+            "file_unique_id": "x",
+            "type": "regular",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+        }
+    )
     assert "only read text" in (await user.reply()).text
 
 
 # -- rendering -----------------------------------------------------------------------------------------------
+
 
 async def test_user_html_is_shown_as_typed_and_never_breaks_a_reply(bot: BotUnderTest, engine: Engine) -> None:
     threat = practice_example(engine, "threat_violence")
@@ -411,13 +458,12 @@ async def test_user_html_is_shown_as_typed_and_never_breaks_a_reply(bot: BotUnde
     replies = await user.all_replies()
     shown = "\n".join(r.text for r in replies)
     for f in engine.assess(text, "en", "CN").findings:
-        assert f.evidence in shown          # quoted exactly, tags and all, as plain text
+        assert f.evidence in shown  # quoted exactly, tags and all, as plain text
     await user.send("<b>hello</b> & <script>")
-    assert (await user.all_replies())
+    assert await user.all_replies()
 
 
-async def test_the_law_in_full_over_4096_characters_is_split_at_paragraphs(bot: BotUnderTest,
-                                                                           engine: Engine) -> None:
+async def test_the_law_in_full_over_4096_characters_is_split_at_paragraphs(bot: BotUnderTest, engine: Engine) -> None:
     texts, cats = [], set()
     for s in engine.kb.signals:
         if engine.kb.kind_of(s.category) != "lawful" and s.category not in cats:
@@ -434,7 +480,7 @@ async def test_the_law_in_full_over_4096_characters_is_split_at_paragraphs(bot: 
     await user.send("/check " + text)
     replies = await user.all_replies()
     verdict = replies[-1]
-    assert len(verdict.text) < 1000 and "more in" in verdict.text    # the first screen stays short
+    assert len(verdict.text) < 1000 and "more in" in verdict.text  # the first screen stays short
     await user.press("The law in full", message=verdict)
     parts = await user.all_replies()
     assert len(parts) >= 2, "precondition: the law of all these practices is long"
@@ -450,6 +496,7 @@ async def test_the_law_in_full_over_4096_characters_is_split_at_paragraphs(bot: 
 
 # -- privacy -------------------------------------------------------------------------------------------------
 
+
 async def test_forget_deletes_every_row_about_the_user(bot: BotUnderTest, engine: Engine) -> None:
     other = bot.user(language_code="en", user_id=555001)
     await start(other)
@@ -463,7 +510,7 @@ async def test_forget_deletes_every_row_about_the_user(bot: BotUnderTest, engine
     await user.reply()
     await user.press("👍")
     await user.answer()
-    await user.press("Check a message")          # leaves state in the persistence
+    await user.press("Check a message")  # leaves state in the persistence
     await user.reply()
     await asyncio.sleep(0.2)
     assert await bot.storage.rows_mentioning(user.id)
@@ -478,10 +525,15 @@ async def test_forget_deletes_every_row_about_the_user(bot: BotUnderTest, engine
     con = sqlite3.connect(bot.db_path)
     try:
         tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        left = [(t, row) for t in tables for row in con.execute(f"SELECT * FROM {t}")
-                if any(v == user.id or (isinstance(v, str) and str(user.id) in v) for v in row)]
-        others = [(t, row) for t in tables for row in con.execute(f"SELECT * FROM {t}")
-                  if any(v == other.id for v in row)]
+        left = [
+            (t, row)
+            for t in tables
+            for row in con.execute(f"SELECT * FROM {t}")
+            if any(v == user.id or (isinstance(v, str) and str(user.id) in v) for v in row)
+        ]
+        others = [
+            (t, row) for t in tables for row in con.execute(f"SELECT * FROM {t}") if any(v == other.id for v in row)
+        ]
     finally:
         con.close()
     assert left == []
@@ -498,8 +550,11 @@ async def test_no_message_content_is_stored(bot: BotUnderTest, engine: Engine) -
     await user.send("我能不能分期还款？我的身份证是110101199003077777")
     await user.all_replies()
     await bot.stop()
-    raw = bot.db_path.read_bytes() + (bot.db_path.with_name(bot.db_path.name + "-wal").read_bytes()
-                                      if bot.db_path.with_name(bot.db_path.name + "-wal").exists() else b"")
+    raw = bot.db_path.read_bytes() + (
+        bot.db_path.with_name(bot.db_path.name + "-wal").read_bytes()
+        if bot.db_path.with_name(bot.db_path.name + "-wal").exists()
+        else b""
+    )
     for needle in ("13800138000", "110101199003077777", secret[:6]):
         assert needle.encode() not in raw
 
@@ -516,8 +571,8 @@ async def test_state_survives_a_restart(bot: BotUnderTest) -> None:
 
 # -- groups --------------------------------------------------------------------------------------------------
 
-async def test_groups_only_commands_and_mentions_and_no_private_assessment(bot: BotUnderTest,
-                                                                          engine: Engine) -> None:
+
+async def test_groups_only_commands_and_mentions_and_no_private_assessment(bot: BotUnderTest, engine: Engine) -> None:
     group = bot.fake.group()
     member = bot.user(language_code="en").in_chat(group)
     await member.send("/start@rights_test_bot")
@@ -526,7 +581,8 @@ async def test_groups_only_commands_and_mentions_and_no_private_assessment(bot: 
     await member.send(f"@rights_test_bot {practice_example(engine, 'threat_violence')}")
     redirect = await member.reply()
     assert "private chat" in redirect.text and redirect.button("Open a private chat")["url"].startswith(
-        "https://t.me/rights_test_bot")
+        "https://t.me/rights_test_bot"
+    )
     await member.send("@rights_test_bot " + question_for(engine, "family_contact", "en"))
     answer = await member.reply()
     assert engine.kb.topic_by_id["family_contact"].title.get("en") in answer.bold()
@@ -539,6 +595,7 @@ async def test_groups_only_commands_and_mentions_and_no_private_assessment(bot: 
 
 # -- robustness ----------------------------------------------------------------------------------------------
 
+
 async def test_users_over_the_inbound_limit_get_one_friendly_note(bot: BotUnderTest) -> None:
     limit = bot.app.bot_data["services"].limiter.per_minute
     user = bot.user(language_code="en")
@@ -550,8 +607,9 @@ async def test_users_over_the_inbound_limit_get_one_friendly_note(bot: BotUnderT
     assert len(replies) == limit + 1
 
 
-async def test_an_error_is_logged_and_the_user_told_without_a_traceback(bot: BotUnderTest, monkeypatch: Any,
-                                                                        caplog: pytest.LogCaptureFixture) -> None:
+async def test_an_error_is_logged_and_the_user_told_without_a_traceback(
+    bot: BotUnderTest, monkeypatch: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug")
 
@@ -562,20 +620,26 @@ async def test_an_error_is_logged_and_the_user_told_without_a_traceback(bot: Bot
         reply = await user.reply()
     assert "something went wrong" in reply.text and "Traceback" not in reply.text
     assert any("error while handling update" in r.getMessage() for r in caplog.records)
-    assert await user.settle(quiet=0.5) == []          # told once
+    assert await user.settle(quiet=0.5) == []  # told once
 
 
 async def test_a_broken_table_still_gets_an_answer(bot: BotUnderTest) -> None:
     async with bot.storage.transaction() as tx:
-        await tx.execute("DROP TABLE users")          # the database breaks under the bot
+        await tx.execute("DROP TABLE users")  # the database breaks under the bot
     user = bot.user(language_code="en")
     await user.send("/start")
     assert "Check a message" in (await user.reply()).labels()
 
 
 async def test_three_hundred_users_at_once_are_all_answered(bot: BotUnderTest, engine: Engine) -> None:
-    texts = ["能不能分期还款？", practice_example(engine, "contact_third_party"), "hello",
-             "can they call my boss?", "我不想活了", "【某某金融】您的账单已逾期，请登录官方APP还款。"]
+    texts = [
+        "能不能分期还款？",
+        practice_example(engine, "contact_third_party"),
+        "hello",
+        "can they call my boss?",
+        "我不想活了",
+        "【某某金融】您的账单已逾期，请登录官方APP还款。",
+    ]
     users = [bot.user(language_code=list(LANGS)[i % 3]) for i in range(300)]
     for i, u in enumerate(users):
         await u.send(texts[i % len(texts)])
@@ -592,12 +656,22 @@ async def test_webhook_mode_receives_pushed_updates(fake_telegram: Any, engine: 
     port = sock.getsockname()[1]
     sock.close()
     harness = BotUnderTest(fake_telegram, engine, tmp_path / "bot.sqlite3")
-    app = build_application(token=fake_telegram.token, engine=engine, settings=harness.settings(),
-                            base_url=fake_telegram.url, rate_limiter=False)
+    app = build_application(
+        token=fake_telegram.token,
+        engine=engine,
+        settings=harness.settings(),
+        base_url=fake_telegram.url,
+        rate_limiter=False,
+    )
     await start_application(app, polling=False)
     try:
-        await app.updater.start_webhook(listen="127.0.0.1", port=port, url_path="hook",
-                                        webhook_url=f"http://127.0.0.1:{port}/hook", secret_token="s3cret-token")
+        await app.updater.start_webhook(
+            listen="127.0.0.1",
+            port=port,
+            url_path="hook",
+            webhook_url=f"http://127.0.0.1:{port}/hook",
+            secret_token="s3cret-token",
+        )
         assert fake_telegram.webhook and fake_telegram.webhook["secret_token"] == "s3cret-token"
         user = fake_telegram.user(language_code="en")
         await user.send("/start")
@@ -607,8 +681,7 @@ async def test_webhook_mode_receives_pushed_updates(fake_telegram: Any, engine: 
     assert not fake_telegram.errors
 
 
-async def test_concurrent_processing_keeps_each_users_order(fake_telegram: Any, engine: Engine,
-                                                            tmp_path: Any) -> None:
+async def test_concurrent_processing_keeps_each_users_order(fake_telegram: Any, engine: Engine, tmp_path: Any) -> None:
     harness = BotUnderTest(fake_telegram, engine, tmp_path / "bot.sqlite3", concurrent_updates=8)
     await harness.start()
     try:

@@ -18,15 +18,30 @@ WRONG_TOKEN = "987654321:AAGwrong-token_abcdefghijklmnopqrstuv"
 
 
 def env(fake: FakeTelegram, db: Path, token: str | None = None, **extra: str) -> dict[str, str]:
-    out = {**os.environ, "TELEGRAM_BOT_TOKEN": token or fake.token, "TELEGRAM_BASE_URL": fake.url,
-           "RIGHTS_BOT_DB": str(db), "RIGHTS_BOT_LOG_LEVEL": "DEBUG", "PYTHONUNBUFFERED": "1", **extra}
+    out = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": token or fake.token,
+        "TELEGRAM_BASE_URL": fake.url,
+        "RIGHTS_BOT_DB": str(db),
+        "RIGHTS_BOT_LOG_LEVEL": "DEBUG",
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
     out.pop("RIGHTS_BOT_LENIENT_KB", None)
     return out
 
 
 async def spawn(environment: dict[str, str]) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=environment,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=ROOT,
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 async def finish(proc: asyncio.subprocess.Process, timeout: float = 30) -> tuple[int, str]:
@@ -49,7 +64,8 @@ async def first_reply(user: FakeUser, proc: asyncio.subprocess.Process) -> BotMe
 
 
 async def test_run_polls_answers_survives_kill_9_and_stops_on_sigterm_without_logging_the_token(
-        fake_telegram: FakeTelegram, tmp_path: Path) -> None:
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
     db = tmp_path / "bot.sqlite3"
     user = fake_telegram.user(language_code="en")
     proc = await spawn(env(fake_telegram, db))
@@ -59,16 +75,16 @@ async def test_run_polls_answers_survives_kill_9_and_stops_on_sigterm_without_lo
         assert "Check a message" in start.labels()
         await user.press("Check a message")
         await user.reply()
-        await asyncio.sleep(0.5)            # the state is written right after the update
+        await asyncio.sleep(0.5)  # the state is written right after the update
     finally:
         if proc.returncode is None:
-            proc.kill()                      # kill -9: no shutdown, no flush
+            proc.kill()  # kill -9: no shutdown, no flush
         _, first_log = await finish(proc)
     proc = await spawn(env(fake_telegram, db))
     try:
         await user.send("Can they really send me to jail for this, my phone is 13800138000?")
         verdict = ([await first_reply(user, proc), *await user.settle(quiet=1.0)])[-1]
-        assert "Verdict" in verdict.text     # still in "check a message" mode after kill -9
+        assert "Verdict" in verdict.text  # still in "check a message" mode after kill -9
     finally:
         if proc.returncode is None:
             proc.send_signal(signal.SIGTERM)
@@ -78,12 +94,13 @@ async def test_run_polls_answers_survives_kill_9_and_stops_on_sigterm_without_lo
     assert "DEBUG" in logs
     assert fake_telegram.token not in logs
     assert fake_telegram.token.split(":")[1] not in logs
-    assert "13800138000" not in logs and "send me to jail" not in logs   # user texts stay out of the logs
+    assert "13800138000" not in logs and "send me to jail" not in logs  # user texts stay out of the logs
     assert not fake_telegram.errors
 
 
-async def test_a_rejected_token_exits_with_an_error_and_is_not_logged(fake_telegram: FakeTelegram,
-                                                                      tmp_path: Path) -> None:
+async def test_a_rejected_token_exits_with_an_error_and_is_not_logged(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
     proc = await spawn(env(fake_telegram, tmp_path / "bot.sqlite3", token=WRONG_TOKEN))
     code, log = await finish(proc)
     assert code == 1
@@ -101,8 +118,9 @@ def test_local_chat_runs_the_same_handlers_presses_buttons_by_number_and_ends_at
     e = {**os.environ, "RIGHTS_BOT_DB": str(tmp_path / "chat.sqlite3"), "RIGHTS_BOT_CHAT_LANG": "en"}
     e.pop("TELEGRAM_BOT_TOKEN", None)
     lines = "/start\n#1\nThey said they will beat me up tonight if I don't pay\n/rights\n#9\n\n"
-    proc = subprocess.run([sys.executable, "-m", "bot", "chat"], cwd=ROOT, env=e, input=lines.encode(),
-                          capture_output=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"], cwd=ROOT, env=e, input=lines.encode(), capture_output=True, timeout=120
+    )
     out = proc.stdout.decode()
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]
     assert "[#1] Check a message" in out and "» Check a message" in out
@@ -111,8 +129,9 @@ def test_local_chat_runs_the_same_handlers_presses_buttons_by_number_and_ends_at
     assert "<b>" not in out
 
 
-async def test_debug_logs_carry_no_names_places_file_names_or_plan_answers(fake_telegram: FakeTelegram,
-                                                                           tmp_path: Path) -> None:
+async def test_debug_logs_carry_no_names_places_file_names_or_plan_answers(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
     user = fake_telegram.user(language_code="en", first_name="Zhang Secretname")
     proc = await spawn(env(fake_telegram, tmp_path / "bot.sqlite3"))
     try:
@@ -132,8 +151,15 @@ async def test_debug_logs_carry_no_names_places_file_names_or_plan_answers(fake_
             proc.send_signal(signal.SIGTERM)
         code, log = await finish(proc)
     assert code == 0 and "DEBUG" in log
-    for secret in ("Secretname", "Hiddenname", "31.230416", "121.473701", "contract-of-lin", "Secretlender",
-                   "visit your family"):
+    for secret in (
+        "Secretname",
+        "Hiddenname",
+        "31.230416",
+        "121.473701",
+        "contract-of-lin",
+        "Secretlender",
+        "visit your family",
+    ):
         assert secret not in log, secret
     assert not fake_telegram.errors
 
@@ -143,13 +169,13 @@ async def test_the_bot_waits_for_the_network_at_start_up(tmp_path: Path) -> None
 
     sock = bind_sockets(0, "127.0.0.1")[0]
     port = sock.getsockname()[1]
-    sock.close()                                # nothing listens there yet
+    sock.close()  # nothing listens there yet
     fake = FakeTelegram()
     fake.port = port
     proc = await spawn(env(fake, tmp_path / "bot.sqlite3"))
     try:
         await asyncio.sleep(3)
-        assert proc.returncode is None          # still trying, not dead
+        assert proc.returncode is None  # still trying, not dead
         await fake.start(port=port)
         user = fake.user(language_code="en")
         await user.send("/start")
@@ -191,8 +217,9 @@ async def test_a_damaged_database_still_assesses_and_answers(fake_telegram: Fake
 def _chat(lines: str, tmp_path: Path) -> str:
     e = {**os.environ, "RIGHTS_BOT_DB": str(tmp_path / "chat.sqlite3"), "RIGHTS_BOT_CHAT_LANG": "en"}
     e.pop("TELEGRAM_BOT_TOKEN", None)
-    proc = subprocess.run([sys.executable, "-m", "bot", "chat"], cwd=ROOT, env=e, input=lines.encode(),
-                          capture_output=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"], cwd=ROOT, env=e, input=lines.encode(), capture_output=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]
     return proc.stdout.decode()
 
@@ -219,16 +246,21 @@ def test_local_chat_on_a_terminal_takes_a_long_multi_line_paste_as_one_message(t
 
     filler = "Your account is past due. Please log in to the official app to arrange payment.\n" * 70
     text = filler + "If you do not pay today we will come to your home and beat you."
-    e = {**os.environ, "RIGHTS_BOT_DB": str(tmp_path / "chat.sqlite3"), "RIGHTS_BOT_CHAT_LANG": "en",
-         "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    e = {
+        **os.environ,
+        "RIGHTS_BOT_DB": str(tmp_path / "chat.sqlite3"),
+        "RIGHTS_BOT_CHAT_LANG": "en",
+        "TERM": "xterm",
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+    }
     e.pop("TELEGRAM_BOT_TOKEN", None)
     pid, fd = pty.fork()
-    if pid == 0:                                      # the child: the local chat on a terminal
+    if pid == 0:  # the child: the local chat on a terminal
         os.chdir(ROOT)
         os.execvpe(sys.executable, [sys.executable, "-m", "bot", "chat"], e)
     os.set_blocking(fd, False)
     seen = bytearray()
-    ready_for_input = b"\x1b[?2004h"                 # the prompt turns bracketed paste on
+    ready_for_input = b"\x1b[?2004h"  # the prompt turns bracketed paste on
 
     def pump(until: bytes, after: int = 0, timeout: float = 60) -> int:
         deadline = time.monotonic() + timeout
@@ -252,9 +284,9 @@ def test_local_chat_on_a_terminal_takes_a_long_multi_line_paste_as_one_message(t
         view = memoryview(data)
         while view:
             try:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
             except BlockingIOError:
-                drain(0.2)                            # let the chat read before writing more
+                drain(0.2)  # let the chat read before writing more
 
     try:
         mark = pump(b"Check a message")
@@ -262,11 +294,11 @@ def test_local_chat_on_a_terminal_takes_a_long_multi_line_paste_as_one_message(t
         type_in(b"/check\r")
         mark = pump(b"Paste or forward", mark)
         mark = pump(ready_for_input, mark)
-        type_in(b"\x1b[200~" + text.encode() + b"\x1b[201~\r")     # a bracketed paste, as terminals send it
+        type_in(b"\x1b[200~" + text.encode() + b"\x1b[201~\r")  # a bracketed paste, as terminals send it
         pump(b"Unlawful collection", mark, timeout=90)
         pump(ready_for_input, mark)
         assert seen.count(b"Verdict") == 1
-        type_in(b"\x04")                                              # Ctrl-D
+        type_in(b"\x04")  # Ctrl-D
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             done, status = os.waitpid(pid, os.WNOHANG)

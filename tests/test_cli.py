@@ -16,8 +16,14 @@ from bot.config import ROOT
 
 
 def run(*args: str, stdin: bytes = b"", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, timeout=120,
-                          cwd=ROOT, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def lines(out: bytes) -> list[dict]:
@@ -26,16 +32,18 @@ def lines(out: bytes) -> list[dict]:
 
 def test_assess_jsonl_one_line_per_input_in_order_even_for_bad_lines() -> None:
     good = {"id": "a1", "text": "再不还钱就去你家，让你全家知道", "jurisdiction": "CN"}
-    stdin = b"".join([
-        json.dumps(good, ensure_ascii=False).encode() + b"\n",
-        b"this is not json\n",
-        b'{"id": 3}\n',
-        b'{"id": 4, "text": 42}\n',
-        b"\xff\xfe bad utf-8\n",
-        b"\n",
-        b'[1, 2]\n',
-        json.dumps({"id": 8, "text": "Pay now", "lang": "xx", "jurisdiction": "ZZ"}).encode() + b"\n",
-    ])
+    stdin = b"".join(
+        [
+            json.dumps(good, ensure_ascii=False).encode() + b"\n",
+            b"this is not json\n",
+            b'{"id": 3}\n',
+            b'{"id": 4, "text": 42}\n',
+            b"\xff\xfe bad utf-8\n",
+            b"\n",
+            b"[1, 2]\n",
+            json.dumps({"id": 8, "text": "Pay now", "lang": "xx", "jurisdiction": "ZZ"}).encode() + b"\n",
+        ]
+    )
     proc = run("assess", "--jsonl", stdin=stdin)
     assert proc.returncode == 0, proc.stderr
     out = lines(proc.stdout)
@@ -43,7 +51,7 @@ def test_assess_jsonl_one_line_per_input_in_order_even_for_bad_lines() -> None:
     first = out[0]
     assert first["id"] == "a1" and first["verdict"] == "unlawful" and first["categories"]
     for f in first["findings"]:
-        assert good["text"][f["start"]:f["end"]] == f["evidence"]
+        assert good["text"][f["start"] : f["end"]] == f["evidence"]
         assert f["category"] and f["practice"] and isinstance(f["legal_basis"], list)
     assert out[1] == {"line": 2, "error": out[1]["error"]} and "JSON" in out[1]["error"]
     assert out[2]["line"] == 3 and "text" in out[2]["error"]
@@ -63,8 +71,9 @@ def test_answer_jsonl_contract() -> None:
 
 
 def test_human_readable_assessment_quotes_the_words() -> None:
-    proc = run("assess", "--lang", "en", "Pay today or we will tell your employer and your parents.",
-               "--jurisdiction", "US")
+    proc = run(
+        "assess", "--lang", "en", "Pay today or we will tell your employer and your parents.", "--jurisdiction", "US"
+    )
     assert proc.returncode == 0
     text = proc.stdout.decode()
     assert "employer" in text and "Verdict" in text
@@ -111,16 +120,19 @@ def test_kb_check_names_file_and_line_of_a_yaml_error(tmp_path: Path, broken_kb:
 
 def test_kb_check_names_entry_and_field_of_a_schema_error(tmp_path: Path, broken_kb: Path) -> None:
     judgement = broken_kb / "jurisdictions" / "cn" / "judgements" / "contact_third_party.yaml"
-    judgement.write_text(judgement.read_text(encoding="utf-8").replace("\n    replies:", "\n    replies_typo:", 1),
-                         encoding="utf-8")
+    judgement.write_text(
+        judgement.read_text(encoding="utf-8").replace("\n    replies:", "\n    replies_typo:", 1), encoding="utf-8"
+    )
     signal = broken_kb / "signals" / "zh" / "insult_abuse.yaml"
     signal.write_text(signal.read_text(encoding="utf-8").replace("window:", "windw:", 1), encoding="utf-8")
     proc = run("kb", "check", env=_config(tmp_path, broken_kb))
     assert proc.returncode == 1
     err = proc.stderr.decode()
     line = next(x for x in err.splitlines() if "contact_third_party.yaml" in x)
-    assert re.search(r"contact_third_party\.yaml:\d+: entry contact_third_party\.\w+: field signals\..*replies_typo",
-                     line) or "replies_typo" in line, line
+    assert (
+        re.search(r"contact_third_party\.yaml:\d+: entry contact_third_party\.\w+: field signals\..*replies_typo", line)
+        or "replies_typo" in line
+    ), line
     line = next(x for x in err.splitlines() if "insult_abuse.yaml" in x)
     assert re.search(r"insult_abuse\.yaml:\d+: entry insult_abuse\.\w+: field patterns\.\d+\.windw", line), line
 

@@ -12,8 +12,16 @@ from bot.config import DATA_ROOT, ConfigInvalid, load_settings, state_dir, teleg
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for var in ("RIGHTS_BOT_DB", "RIGHTS_BOT_CONFIG", "RIGHTS_BOT_LOG_LEVEL", "RIGHTS_BOT_LOG_FORMAT",
-                "STATE_DIRECTORY", "TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_TOKEN_FILE", "CREDENTIALS_DIRECTORY"):
+    for var in (
+        "RIGHTS_BOT_DB",
+        "RIGHTS_BOT_CONFIG",
+        "RIGHTS_BOT_LOG_LEVEL",
+        "RIGHTS_BOT_LOG_FORMAT",
+        "STATE_DIRECTORY",
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_BOT_TOKEN_FILE",
+        "CREDENTIALS_DIRECTORY",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
 
@@ -38,13 +46,14 @@ def test_every_key_can_be_overridden_from_the_environment(monkeypatch: pytest.Mo
     s = load_settings()
     assert s.telegram["mode"] == "webhook" and s.telegram["webhook_port"] == 8080
     assert s.telegram["webhook_url"] == "https://bot.example.org"
-    assert s.telegram["concurrent_updates"] == 8            # the file's other keys stay
+    assert s.telegram["concurrent_updates"] == 8  # the file's other keys stay
     assert s.retention_days == 30 and s.learned_detector is False and s.answer_floor == 0.2
     assert s.log_level == "DEBUG" and s.log_format == "json"
 
 
-def test_the_database_is_in_the_state_directory_unless_rights_bot_db_says(monkeypatch: pytest.MonkeyPatch,
-                                                                         tmp_path: Path) -> None:
+def test_the_database_is_in_the_state_directory_unless_rights_bot_db_says(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     assert load_settings().database == tmp_path / "xdg" / "rights-bot" / "rights-bot.sqlite3"
     monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "systemd"))
     assert state_dir() == tmp_path / "systemd"
@@ -64,21 +73,26 @@ def test_a_relative_xdg_state_home_is_ignored(monkeypatch: pytest.MonkeyPatch, t
 
 def test_rights_bot_config_names_another_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     cfg = tmp_path / "bot.yaml"
-    cfg.write_text("telegram:\n  mode: webhook\n  webhook_url: https://x.example\nstorage:\n  database: a/b.db\n",
-                   encoding="utf-8")
+    cfg.write_text(
+        "telegram:\n  mode: webhook\n  webhook_url: https://x.example\nstorage:\n  database: a/b.db\n", encoding="utf-8"
+    )
     monkeypatch.setenv("RIGHTS_BOT_CONFIG", str(cfg))
     s = load_settings()
-    assert s.telegram["mode"] == "webhook" and s.telegram["user_messages_per_minute"] == 20   # the default
+    assert s.telegram["mode"] == "webhook" and s.telegram["user_messages_per_minute"] == 20  # the default
     assert s.database == tmp_path / "xdg" / "rights-bot" / "a" / "b.db"
 
 
-@pytest.mark.parametrize(("var", "value", "named"), [
-    ("RIGHTS_BOT_TELEGRAM__MODE", "hook", "telegram.mode"),
-    ("RIGHTS_BOT_TELEGRAM__WEBHOOK_PORT", "eighty", "telegram.webhook_port"),
-    ("RIGHTS_BOT_LOG_FORMAT", "xml", "log_format"),
-])
-def test_a_bad_value_is_named_with_its_variable(monkeypatch: pytest.MonkeyPatch, var: str, value: str,
-                                                named: str) -> None:
+@pytest.mark.parametrize(
+    ("var", "value", "named"),
+    [
+        ("RIGHTS_BOT_TELEGRAM__MODE", "hook", "telegram.mode"),
+        ("RIGHTS_BOT_TELEGRAM__WEBHOOK_PORT", "eighty", "telegram.webhook_port"),
+        ("RIGHTS_BOT_LOG_FORMAT", "xml", "log_format"),
+    ],
+)
+def test_a_bad_value_is_named_with_its_variable(
+    monkeypatch: pytest.MonkeyPatch, var: str, value: str, named: str
+) -> None:
     monkeypatch.setenv(var, value)
     with pytest.raises(ConfigInvalid) as exc:
         load_settings()

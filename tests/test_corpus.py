@@ -41,8 +41,12 @@ def test_corpus_check_names_file_entry_and_field(tmp_path) -> None:  # type: ign
     target.write_text(text, encoding="utf-8")
     cfg = tmp_path / "config.yaml"
     cfg.write_text(f"knowledge_dir: {ROOT / 'knowledge'}\ncorpus_dir: {root}\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "bot", "corpus", "check"], capture_output=True,
-                          env={"RIGHTS_BOT_CONFIG": str(cfg), "PATH": ""}, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "corpus", "check"],
+        capture_output=True,
+        env={"RIGHTS_BOT_CONFIG": str(cfg), "PATH": ""},
+        cwd=ROOT,
+    )
     assert proc.returncode == 1
     err = proc.stderr.decode()
     assert target.name in err and "field verdict" in err and "does not follow from the categories" in err

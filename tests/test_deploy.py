@@ -93,7 +93,7 @@ def test_compose_keeps_the_state_in_a_volume_and_the_token_in_a_secret() -> None
     token_file = service["environment"]["TELEGRAM_BOT_TOKEN_FILE"]
     secret = token_file.removeprefix("/run/secrets/")
     assert token_file.startswith("/run/secrets/") and secret in service["secrets"] and secret in compose["secrets"]
-    assert "TELEGRAM_BOT_TOKEN" not in service["environment"]       # no token written into the file
+    assert "TELEGRAM_BOT_TOKEN" not in service["environment"]  # no token written into the file
     assert service["read_only"] is True and "/tmp" in service["tmpfs"]
     assert service.get("user", "10001") not in ("root", "0")
     assert "ALL" in service["cap_drop"]
@@ -105,7 +105,7 @@ def test_the_systemd_unit_uses_a_state_directory_and_a_credential() -> None:
     assert service["ExecStart"][0].endswith("/rights-bot run")
     assert service.get("DynamicUser") == ["yes"] or service.get("User", ["root"])[0] != "root"
     credential = service["LoadCredential"][0].split(":")[0]
-    assert credential == "telegram_bot_token"          # the name bot.config.telegram_token() looks for
+    assert credential == "telegram_bot_token"  # the name bot.config.telegram_token() looks for
     assert "multi-user.target" in unit()["Install"]["WantedBy"]
 
 
@@ -114,5 +114,5 @@ def test_health_reads_the_file_the_bot_writes() -> None:
     from handlers.health import HEARTBEAT_SECONDS
 
     assert HEARTBEAT_FILE == "heartbeat.json"
-    assert DEFAULT_MAX_AGE >= 3 * HEARTBEAT_SECONDS          # a late beat or two is no failure
+    assert DEFAULT_MAX_AGE >= 3 * HEARTBEAT_SECONDS  # a late beat or two is no failure
     assert Path(ROOT / "deploy" / "rights-bot.service").is_file()

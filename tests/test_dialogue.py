@@ -10,14 +10,20 @@ from bot.dialogue import MAX_CALLBACK_DATA, Dialogue, InboundLimiter, PendingTex
 from bot.engine import Answer, Engine
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("不还钱会坐牢吗", "question"),
-    ("can they call my mother?", "question"),
-    ("他们说要告诉我妈，可以吗", "question"),
-    ("how long can they wait before suing me", "question"),
-    ("【某某金融】尊敬的客户，您的借款已逾期15天，今天18点前不还款，我们将通知您的紧急联系人和单位领导。", "message"),
-    ("Dear customer, your account is 30 days past due. Pay today or we will contact your employer.", "message"),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("不还钱会坐牢吗", "question"),
+        ("can they call my mother?", "question"),
+        ("他们说要告诉我妈，可以吗", "question"),
+        ("how long can they wait before suing me", "question"),
+        (
+            "【某某金融】尊敬的客户，您的借款已逾期15天，今天18点前不还款，我们将通知您的紧急联系人和单位领导。",
+            "message",
+        ),
+        ("Dear customer, your account is 30 days past due. Pay today or we will contact your employer.", "message"),
+    ],
+)
 def test_messages_and_questions(engine: Engine, text: str, kind: str) -> None:
     d = Dialogue(engine)
     assert classify(d.analyse(text, "zh-Hans", "CN")) == kind
@@ -37,7 +43,7 @@ def test_button_data_always_fits_in_64_bytes(engine: Engine) -> None:
     for reply in d.assessment(a, "en"):
         for b in itertools.chain.from_iterable(reply.buttons):
             assert b.data is None or len(b.data.encode()) <= MAX_CALLBACK_DATA
-            if b.data and b.data.startswith("a:"):     # each detail screen still knows what it is about
+            if b.data and b.data.startswith("a:"):  # each detail screen still knows what it is about
                 assert d.detail(b.data.split(":")[1], b.data.split(":", 2)[2], "en").replies
     for t in engine.kb.topics:
         for b in itertools.chain.from_iterable(d.topic(t.id, "zh-Hant", "CN").buttons):
@@ -77,8 +83,14 @@ def test_inbound_limiter_warns_once_per_window() -> None:
     assert lim.allow(2, now=100.0) == (True, False)
 
 
-@pytest.mark.parametrize("text", ["借金の取り立てが毎日来ます。家族に連絡すると言われました",
-                                  "빚 독촉 전화가 매일 와요", "Bạn chưa thanh toán khoản vay, vui lòng trả ngay"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "借金の取り立てが毎日来ます。家族に連絡すると言われました",
+        "빚 독촉 전화가 매일 와요",
+        "Bạn chưa thanh toán khoản vay, vui lòng trả ngay",
+    ],
+)
 def test_a_language_the_bot_does_not_read_gets_a_note_in_every_language_it_reads(engine: Engine, text: str) -> None:
     d = Dialogue(engine)
     (reply,) = d.respond(d.analyse(text, "zh-Hant"), "zh-Hant", kind="question")

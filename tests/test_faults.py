@@ -48,7 +48,7 @@ async def test_server_errors_and_dropped_connections_are_retried(quick_bot: BotU
 
 async def test_a_late_answer_is_waited_for_not_apologised_for(quick_bot: BotUnderTest) -> None:
     user = quick_bot.user(language_code="en")
-    quick_bot.fake.inject("sendMessage", "slow", delay=7.0, chat_id=user.id)     # past PTB's 5 s default
+    quick_bot.fake.inject("sendMessage", "slow", delay=7.0, chat_id=user.id)  # past PTB's 5 s default
     await user.send("/start")
     replies = await user.all_replies(quiet=2.0, timeout=30)
     assert len(replies) == 1 and "Check a message" in replies[0].labels()
@@ -56,7 +56,7 @@ async def test_a_late_answer_is_waited_for_not_apologised_for(quick_bot: BotUnde
 
 async def test_when_telegram_keeps_failing_the_user_is_told_once(quick_bot: BotUnderTest) -> None:
     user = quick_bot.user(language_code="en")
-    quick_bot.fake.inject("sendMessage", "502", times=6, chat_id=user.id)        # every try of the reply
+    quick_bot.fake.inject("sendMessage", "502", times=6, chat_id=user.id)  # every try of the reply
     await user.send("/start")
     replies = await user.all_replies(quiet=1.0, timeout=30)
     assert len(replies) == 1 and "something went wrong" in replies[0].text
@@ -68,7 +68,7 @@ async def test_a_button_is_always_answered_even_when_the_reply_fails(quick_bot: 
     await user.reply()
     quick_bot.fake.inject("sendMessage", "502", times=6, chat_id=user.id)
     await user.press("Check a message")
-    await user.answer(timeout=30)                   # no spinner left on the button
+    await user.answer(timeout=30)  # no spinner left on the button
     assert "something went wrong" in (await user.reply(timeout=30)).text
 
 
@@ -77,7 +77,7 @@ async def test_one_chat_waiting_out_a_429_holds_up_no_other(bot: BotUnderTest) -
     bot.fake.inject("sendMessage", "429", retry_after=4, chat_id=slow.id)
     await slow.send("/start")
     await quick.send("/start")
-    assert "Check a message" in (await quick.reply(timeout=3.5)).labels()    # before the slow chat's wait ends
+    assert "Check a message" in (await quick.reply(timeout=3.5)).labels()  # before the slow chat's wait ends
     assert "Check a message" in (await slow.reply(timeout=30)).labels()
 
 

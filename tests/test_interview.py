@@ -56,8 +56,17 @@ def test_a_whole_interview_ends_in_a_valid_plan_input() -> None:
 def test_the_state_survives_json_and_the_first_versions_dict() -> None:
     state = interview.answer_text(interview.begin("zh-Hant").state, "某银行").state
     assert InterviewState.from_json(state.to_json()) == state
-    v1 = {"v": 1, "lang": "en", "step": "principal", "hist": ["lender", "kind"], "cur": 0,
-          "debts": [{"lender": "某银行", "kind": "bank_loan"}], "expenses": {}, "edit_until": None, "msg": 12}
+    v1 = {
+        "v": 1,
+        "lang": "en",
+        "step": "principal",
+        "hist": ["lender", "kind"],
+        "cur": 0,
+        "debts": [{"lender": "某银行", "kind": "bank_loan"}],
+        "expenses": {},
+        "edit_until": None,
+        "msg": 12,
+    }
     old = InterviewState.from_json(v1)
     assert old is not None and old.step == "principal" and old.debts[0].lender == "某银行"
     assert old.history == ["lender", "kind"] and old.question_message_id == 12
@@ -66,7 +75,7 @@ def test_the_state_survives_json_and_the_first_versions_dict() -> None:
 
 
 def test_a_stale_button_changes_nothing() -> None:
-    state = interview.answer_text(interview.begin("en").state, "某银行").state          # now at "kind"
+    state = interview.answer_text(interview.begin("en").state, "某银行").state  # now at "kind"
     turn = interview.press(state, cb.PLAN_SKIP, ("interest",))
     assert turn.toast and not turn.changed and turn.state.step == "kind"
 
@@ -101,12 +110,17 @@ def test_every_step_asks_in_every_language() -> None:
 
 # -- the codec ----------------------------------------------------------------------------------------------------
 
+
 def test_the_codec_round_trips_and_refuses_what_does_not_fit() -> None:
     assert cb.DETAIL.decode(cb.DETAIL.encode("r", "HK", "abcde,12345")) == ("r", "HK", "abcde,12345")
     assert cb.TOPIC_IN.decode(cb.TOPIC_IN.encode("lawsuit", "other")) == ("lawsuit", "other")
     assert cb.PLAN_START.decode("p:start") == ()
-    for kind, values in ((cb.PLAN_SUGGESTION, ("principal", "1" * 50)), (cb.MENU, ("nope",)),
-                         (cb.TOPIC, ("has space",)), (cb.PLAN_CHOICE, ("kind",))):
+    for kind, values in (
+        (cb.PLAN_SUGGESTION, ("principal", "1" * 50)),
+        (cb.MENU, ("nope",)),
+        (cb.TOPIC, ("has space",)),
+        (cb.PLAN_CHOICE, ("kind",)),
+    ):
         with pytest.raises(cb.CallbackDataError):
             kind.encode(*values)
     assert cb.FEEDBACK.decode("fb:p:'; DROP TABLE users;--:u") is None
@@ -115,15 +129,30 @@ def test_the_codec_round_trips_and_refuses_what_does_not_fit() -> None:
 def test_every_button_the_bot_makes_decodes_to_exactly_one_kind(engine: Engine) -> None:
     d = Dialogue(engine, plan_available=True)
     a = engine.assess("\n".join(s.examples[0][1] for s in engine.kb.signals), "en", "CN")
-    replies = [*d.assessment(a, "en"), d.start("en", "CN"), d.lang_menu("en"), d.region_menu("en", "CN"),
-               d.forget_confirm("en"), d.rights_page("en", 1), d.ambiguous("en", "tok123"),
-               *(d.topic(t.id, "en", "CN") for t in engine.kb.topics),
-               *(r for row in d.assessment(a, "en")[-1].buttons for b in row if b.data and b.data.startswith("a:")
-                 for r in d.detail(b.data.split(":")[1], b.data.split(":", 2)[2], "en").replies)]
+    replies = [
+        *d.assessment(a, "en"),
+        d.start("en", "CN"),
+        d.lang_menu("en"),
+        d.region_menu("en", "CN"),
+        d.forget_confirm("en"),
+        d.rights_page("en", 1),
+        d.ambiguous("en", "tok123"),
+        *(d.topic(t.id, "en", "CN") for t in engine.kb.topics),
+        *(
+            r
+            for row in d.assessment(a, "en")[-1].buttons
+            for b in row
+            if b.data and b.data.startswith("a:")
+            for r in d.detail(b.data.split(":")[1], b.data.split(":", 2)[2], "en").replies
+        ),
+    ]
     state = InterviewState("en")
     replies += [interview.question(state, step, suggestion="15000") for step in STEPS]
-    replies += [*interview.begin("en", has_saved_plan=True).replies, *interview.offer_resume(state).replies,
-                interview.back_to_plan(state)]
+    replies += [
+        *interview.begin("en", has_saved_plan=True).replies,
+        *interview.offer_resume(state).replies,
+        interview.back_to_plan(state),
+    ]
     for b in itertools.chain.from_iterable(row for r in replies for row in r.buttons):
         if b.data is None:
             continue

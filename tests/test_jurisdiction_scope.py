@@ -14,7 +14,7 @@ from bot.dialogue import Dialogue, Reply
 from bot.engine import Engine
 from bot.kb.loader import GENERAL
 
-REGIONS = ["CN", "US", "HK", "TW", "GB", "KE", "other"]   # four covered, three not
+REGIONS = ["CN", "US", "HK", "TW", "GB", "KE", "other"]  # four covered, three not
 
 
 @lru_cache(maxsize=1)
@@ -42,8 +42,12 @@ def _markers(engine: Engine, judge: str) -> list[re.Pattern[str]]:
             for title in law.title.root.values():
                 if len(title) >= 4:
                     out.append(re.compile(re.escape(title)))
-    foreign_currency = {"CN": ["¥", "人民币", "人民幣"], "US": ["US$"], "TW": ["NT$", "新臺幣", "新台幣", "新台币"],
-                        "HK": ["HK$", "港幣", "港币", "港元"]}
+    foreign_currency = {
+        "CN": ["¥", "人民币", "人民幣"],
+        "US": ["US$"],
+        "TW": ["NT$", "新臺幣", "新台幣", "新台币"],
+        "HK": ["HK$", "港幣", "港币", "港元"],
+    }
     for code, symbols in foreign_currency.items():
         if code != judge:
             out.extend(re.compile(re.escape(s)) for s in symbols)
@@ -70,8 +74,9 @@ def _check(engine: Engine, region: str, text: str, where: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("region", REGIONS)
-def test_assessments_and_every_detail_screen_stay_in_the_users_jurisdiction(engine: Engine, region: str,
-                                                                             lang: str) -> None:
+def test_assessments_and_every_detail_screen_stay_in_the_users_jurisdiction(
+    engine: Engine, region: str, lang: str
+) -> None:
     d = _dialogue(engine)
     for category in engine.kb.taxonomy.practices:
         text, _sid = _example_of(engine, category)
@@ -88,16 +93,19 @@ def test_assessments_and_every_detail_screen_stay_in_the_users_jurisdiction(engi
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("region", REGIONS)
-def test_topic_answers_crisis_and_danger_stay_in_the_users_jurisdiction(engine: Engine, region: str,
-                                                                         lang: str) -> None:
+def test_topic_answers_crisis_and_danger_stay_in_the_users_jurisdiction(engine: Engine, region: str, lang: str) -> None:
     d = _dialogue(engine)
     for topic in engine.kb.topics:
         replies = [d.topic(topic.id, lang, region)]
         for what in ("l", "c"):
             replies += d.topic_detail(what, topic.id, lang, region).replies
         _check(engine, region, _texts(replies), f"topic {topic.id} ({lang})")
-    _check(engine, region, _texts([d.crisis(lang, region), d.danger(lang, region), d.family_card(lang, None, region)]),
-           f"crisis/danger/family card ({lang})")
+    _check(
+        engine,
+        region,
+        _texts([d.crisis(lang, region), d.danger(lang, region), d.family_card(lang, None, region)]),
+        f"crisis/danger/family card ({lang})",
+    )
 
 
 @pytest.mark.parametrize("region", ["GB", "KE", "other"])
@@ -111,16 +119,19 @@ def test_an_uncovered_region_is_told_its_law_is_not_covered(engine: Engine, regi
     assert not any(f.judgement.legal_basis for f in analysis.assessment.findings)
 
 
-@pytest.mark.parametrize(("text", "region"), [
-    ("您在我司的借款HK$12,000已逾期，請盡快還款。", "HK"),
-    ("有關欠款請致電 +852 3123 4567 查詢。", "HK"),
-    ("台北地方法院支付命令：請於三日內匯款新臺幣50,000元。", "TW"),
-    ("Your loan of KES 15,000 is overdue. Pay via M-Pesa today.", "KE"),
-    ("You owe £1,200. We may start county court proceedings.", "GB"),
-    ("Your account is past due. Please pay $250 by Friday via Zelle.", "US"),
-    ("你嘅卡數仲欠$3,000，今個月唔還就麻煩。", "HK"),
-    ("您的借款已逾期，请尽快通过支付宝还款。", "CN"),
-])
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("您在我司的借款HK$12,000已逾期，請盡快還款。", "HK"),
+        ("有關欠款請致電 +852 3123 4567 查詢。", "HK"),
+        ("台北地方法院支付命令：請於三日內匯款新臺幣50,000元。", "TW"),
+        ("Your loan of KES 15,000 is overdue. Pay via M-Pesa today.", "KE"),
+        ("You owe £1,200. We may start county court proceedings.", "GB"),
+        ("Your account is past due. Please pay $250 by Friday via Zelle.", "US"),
+        ("你嘅卡數仲欠$3,000，今個月唔還就麻煩。", "HK"),
+        ("您的借款已逾期，请尽快通过支付宝还款。", "CN"),
+    ],
+)
 def test_the_region_is_inferred_from_strong_cues_in_the_message(engine: Engine, text: str, region: str) -> None:
     audience = engine.audience(engine.read(text), None, None)
     assert (audience.region, audience.how) == (region, "inferred")
@@ -132,7 +143,7 @@ def test_without_cues_the_languages_usual_region_applies(engine: Engine) -> None
     # a bare $ is a weak cue: a Chinese message with "$10,000" is not judged by US law
     assert engine.audience(engine.read("閣下借款$10,000已逾期，請盡快還款。"), "zh-Hant", None).region != "US"
     chosen = engine.audience(engine.read("您在我司的借款HK$12,000已逾期"), None, "CN")
-    assert (chosen.region, chosen.how) == ("CN", "given")   # the user's choice wins over the message's cues
+    assert (chosen.region, chosen.how) == ("CN", "given")  # the user's choice wins over the message's cues
 
 
 def test_english_messages_are_detected_the_same_under_every_jurisdiction(engine: Engine) -> None:
@@ -143,10 +154,12 @@ def test_english_messages_are_detected_the_same_under_every_jurisdiction(engine:
 
 # -- Taiwan: a typical message and a typical question in traditional Chinese (written for these tests) ----------
 
+
 def test_a_taiwanese_fake_payment_order_is_a_scam_judged_by_taiwan_law(engine: Engine) -> None:
     d = _dialogue(engine)
-    text = ("臺灣新北地方法院支付命令：台端積欠帳款新臺幣52,000元，請於今日內匯款至承辦專員帳戶，"
-            "戶名陳美玲，逾期強制執行。")
+    text = (
+        "臺灣新北地方法院支付命令：台端積欠帳款新臺幣52,000元，請於今日內匯款至承辦專員帳戶，戶名陳美玲，逾期強制執行。"
+    )
     analysis = d.analyse(text, "zh-Hant", None)
     assert (analysis.audience.region, analysis.audience.how, analysis.audience.judge) == ("TW", "inferred", "TW")
     assessment = analysis.assessment
@@ -160,7 +173,7 @@ def test_a_taiwanese_fake_payment_order_is_a_scam_judged_by_taiwan_law(engine: E
 
 def test_a_taiwanese_credit_bureau_threat_and_a_night_call(engine: Engine) -> None:
     threat = engine.assess("再不繳清帳款，我們就讓你聯徵爛掉，這輩子別想跟銀行借錢。", "zh-Hant")
-    assert threat.audience.judge == "TW"   # 聯徵 points to Taiwan
+    assert threat.audience.judge == "TW"  # 聯徵 points to Taiwan
     assert {f.id for f in threat.findings} >= {"false_legal_threat.credit_ruin_threat"}
     night = engine.assess("凌晨一點了還不接？卡費今天一定要繳。", "zh-Hant", "TW")
     found = {f.category: f for f in night.findings}
@@ -187,7 +200,10 @@ def test_taiwanese_formal_replies_never_acknowledge_the_debt(engine: Engine) -> 
             for lang, words in phrases.items():
                 formal = fields.replies.formal.get(lang)
                 assert all(w in formal for w in words), f"{entry} ({lang}): the formal reply must not admit the debt"
+
+
 # -- Hong Kong ---------------------------------------------------------------------------------------------------
+
 
 def test_a_typical_hong_kong_message_is_judged_by_hong_kong_law(engine: Engine) -> None:
     text = "你再唔找數，聽日就喺你大廈大堂貼街招，仲會去你屋企門口淋紅油。"
@@ -219,7 +235,7 @@ def test_the_interest_caps_of_hong_kong_are_the_2022_ones(engine: Engine) -> Non
     cites = engine.kb.citations
     assert cites["hk.mlo.24"].effective == cites["hk.mlo.25"].effective == "2022-12-30"
     assert "48%" in cites["hk.mlo.24"].summary.get("en") and "36%" in cites["hk.mlo.25"].summary.get("en")
-    assert engine.kb.jurisdictions["HK"].info.late_hours is None   # no fixed calling hours: none invented
+    assert engine.kb.jurisdictions["HK"].info.late_hours is None  # no fixed calling hours: none invented
 
 
 @pytest.mark.parametrize("text", ["您的借款已逾期1天，请尽快还款。", "逾期60天了，再不还就起诉。", "已逾期852天。"])

@@ -47,8 +47,12 @@ def test_citing_a_superseded_law_is_an_error(kb_copy: Path) -> None:
 
 
 def test_a_historical_citation_is_allowed(kb_copy: Path) -> None:
-    _edit(kb_copy, JUDGEMENT, OLD_BASIS, "historical: [cn.psapl_2012.42]\n"
-                                         "legal_basis: [cn.criminal_law.293, cn.psapl_2012.42, ")
+    _edit(
+        kb_copy,
+        JUDGEMENT,
+        OLD_BASIS,
+        "historical: [cn.psapl_2012.42]\nlegal_basis: [cn.criminal_law.293, cn.psapl_2012.42, ",
+    )
     load_kb(kb_copy)
 
 
@@ -59,9 +63,15 @@ def test_historical_lists_only_superseded_citations_it_cites(kb_copy: Path) -> N
     assert "cn.psapl_2012.40 is listed as historical but not cited in legal_basis" in errors
 
 
-@pytest.mark.parametrize("note", ["(not yet verified)", "this number could not be confirmed", "Unconfirmed:",
-                                  "（条款未核实）", "（尚待核实）"])
+@pytest.mark.parametrize(
+    "note",
+    ["(not yet verified)", "this number could not be confirmed", "Unconfirmed:", "（条款未核实）", "（尚待核实）"],
+)
 def test_research_notes_never_reach_users(kb_copy: Path, note: str) -> None:
-    _edit(kb_copy, "jurisdictions/us/answers.yaml", "Each US state sets its own statute of limitations",
-          f"{note} Each US state sets its own statute of limitations")
+    _edit(
+        kb_copy,
+        "jurisdictions/us/answers.yaml",
+        "Each US state sets its own statute of limitations",
+        f"{note} Each US state sets its own statute of limitations",
+    )
     assert "a research note reaches users" in _errors(kb_copy)

@@ -14,8 +14,14 @@ VOCAB = {"family": ["家人", "父母", "family", "your mother"], "tell": ["通�
 def match(engine: Engine, pattern: dict, text: str, jurisdiction: str = "CN") -> str | None:
     late_hours = engine.night(engine.judges[jurisdiction])
     lex = engine.kb.lexicon
-    m = Matcher(engine.normaliser, [[Pattern.model_validate(pattern)]], VOCAB, list(lex.negators), list(lex.breakers),
-                list(lex.conditionals))
+    m = Matcher(
+        engine.normaliser,
+        [[Pattern.model_validate(pattern)]],
+        VOCAB,
+        list(lex.negators),
+        list(lex.breakers),
+        list(lex.conditionals),
+    )
     norm = engine.normaliser.normalise(text)
     spans = m.match(m.hits(norm, engine.entity_finder.find(norm, late_hours)))
     if 0 not in spans:
@@ -32,14 +38,14 @@ ALL = {"all": [["$tell"], ["$family"]], "window": 10}
     [
         ("再不还就通知你家人", "通知你家人"),
         ("你的家人我们都会联系", "家人我们都会联系"),
-        ("我们不会联系您的家人和单位", None),                 # negation
-        ("不还钱我们就联系你父母", "联系你父母"),               # 不 + breaker 就: not a negation
+        ("我们不会联系您的家人和单位", None),  # negation
+        ("不还钱我们就联系你父母", "联系你父母"),  # 不 + breaker 就: not a negation
         ("我们严禁催收员联系您的家人", None),
-        ("通知：请按时还款。你的家人很关心你", None),            # too far apart (window 10)
+        ("通知：请按时还款。你的家人很关心你", None),  # too far apart (window 10)
         ("We will call your mother today", "call your mother"),
         ("We will not call your family", None),
         ("If you don't pay we will call your family", "call your family"),
-        ("We will recontact your familyhood", None),          # whole words only
+        ("We will recontact your familyhood", None),  # whole words only
     ],
 )
 def test_all_groups_window_negation(engine: Engine, text: str, evidence: str | None) -> None:

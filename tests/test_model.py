@@ -14,10 +14,12 @@ from bot.model import MODEL_PATH, Weights, training_hash, training_records
 def test_the_shipped_weights_were_trained_from_this_knowledge_base_and_corpus(engine: Engine) -> None:
     corpus, errors = load_corpus(load_settings().corpus_dir, engine.kb)
     assert not errors
-    records = training_records(engine.kb, engine.normaliser,
-                               [(it.text, it.categories) for it in corpus.select("train")])
-    assert Weights.load(MODEL_PATH).trained_on == training_hash(records), \
+    records = training_records(
+        engine.kb, engine.normaliser, [(it.text, it.categories) for it in corpus.select("train")]
+    )
+    assert Weights.load(MODEL_PATH).trained_on == training_hash(records), (
         "the knowledge base's examples or the corpus changed: run `make model` and commit bot/models/detector.npz"
+    )
 
 
 def test_scores_are_deterministic() -> None:
@@ -26,16 +28,19 @@ def test_scores_are_deterministic() -> None:
     assert (w.probabilities(text) == w.probabilities(text)).all()
 
 
-@pytest.mark.parametrize("text", [
-    "Hi, this is a courtesy note that your bill for this month is now available, total 86.40, due on the 14th.",
-    "您好，您的账单已出，总计1,286元，本月20日到期。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi, this is a courtesy note that your bill for this month is now available, total 86.40, due on the 14th.",
+        "您好，您的账单已出，总计1,286元，本月20日到期。",
+    ],
+)
 def test_a_model_finding_says_what_it_rests_on(engine: Engine, text: str) -> None:
     a = engine.assess(text)
     model = [f for f in a.findings if f.source == "model"]
     for f in model:
         assert 0.0 < f.score <= 1.0 and f.basis
-        assert text[f.start:f.end] == f.evidence and f.evidence.strip()
+        assert text[f.start : f.end] == f.evidence and f.evidence.strip()
         assert f.basis in {t for s in engine.kb.signals for _, t in s.examples}
 
 

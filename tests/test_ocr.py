@@ -52,6 +52,7 @@ def png(img: Image.Image) -> bytes:
 
 # -- the committed screenshots through the real engine -------------------------------------------------------
 
+
 @pytest.mark.parametrize("screen", SET, ids=[s.name for s in SET])
 def test_committed_screenshot_is_read_with_its_sender_time_and_message(screen, engine: Engine) -> None:
     reading = read_image(screen.data())
@@ -61,8 +62,8 @@ def test_committed_screenshot_is_read_with_its_sender_time_and_message(screen, e
     if screen.kind != "letter":
         sender, when = lines[0], lines[1]
         got = reading.text.splitlines()
-        assert "".join(got[0].split()) == "".join(sender.split())            # the sender (number or name) first
-        assert "".join(when.split()) in "".join(reading.text.split())       # the time shown is kept
+        assert "".join(got[0].split()) == "".join(sender.split())  # the sender (number or name) first
+        assert "".join(when.split()) in "".join(reading.text.split())  # the time shown is kept
     assert not reading.low_confidence
     # the assessment of the recognised text is that of the message itself; evidence points into the text
     a = assess_reading(engine, reading, screen.lang, screen.jurisdiction)
@@ -70,7 +71,7 @@ def test_committed_screenshot_is_read_with_its_sender_time_and_message(screen, e
     if screen.lang != "zh-Hant":
         assert (a.verdict, set(a.categories)) == (original.verdict, set(original.categories))
     for f in a.findings:
-        assert reading.text[f.start:f.end] == f.evidence
+        assert reading.text[f.start : f.end] == f.evidence
 
 
 def test_chat_chrome_and_own_bubbles_are_left_out(engine: Engine) -> None:
@@ -90,9 +91,15 @@ def test_chat_chrome_and_own_bubbles_are_left_out(engine: Engine) -> None:
 def test_each_bubble_is_one_line_of_the_text(engine: Engine) -> None:
     import random
 
-    s = make_one("sms_ios", "Final notice. We will contact your employer tomorrow about this debt unless you pay "
-                 "the full balance of $1,250 today. Call us back at once to avoid further action.", "en", "US",
-                 random.Random(2), "b")
+    s = make_one(
+        "sms_ios",
+        "Final notice. We will contact your employer tomorrow about this debt unless you pay "
+        "the full balance of $1,250 today. Call us back at once to avoid further action.",
+        "en",
+        "US",
+        random.Random(2),
+        "b",
+    )
     reading = read_image(s.data())
     message = [reading.text[a:b] for a, b, role in reading.blocks if role == "message"]
     assert len(message) == len([ln for ln in s.expected.splitlines()[2:]])
@@ -106,8 +113,12 @@ def test_a_photo_of_a_screen_is_straightened_and_read(engine: Engine) -> None:
     reading = read_image(s.data())
     assert accuracy(s.expected, reading.text) >= 0.95
     rng = random.Random(9)
-    tilted = photo_of_screen(make_one("sms_android", "你的住址、单位我们都打印好了，明天寄给你父母和邻居。",
-                                      "zh-Hans", "CN", rng, "p").image, rng)
+    tilted = photo_of_screen(
+        make_one(
+            "sms_android", "你的住址、单位我们都打印好了，明天寄给你父母和邻居。", "zh-Hans", "CN", rng, "p"
+        ).image,
+        rng,
+    )
     reading = read_image(png(tilted.rotate(4, expand=True, fillcolor=(30, 30, 30))))
     assert "明天寄给你父母和邻居" in reading.text
 
@@ -125,7 +136,7 @@ def test_an_album_is_one_message_in_order_with_the_sender_once() -> None:
     ra, rb = read_image(a.data()), read_image(b.data())
     both = combine([ra, rb])
     assert both.text.index("報送") < both.text.index("打印好了")
-    assert both.text.count("10690573261") == 1           # the same sender at the top of both screenshots
+    assert both.text.count("10690573261") == 1  # the same sender at the top of both screenshots
     for s, e, _ in both.blocks:
         assert both.text[s:e] and "\n" not in both.text[s:e]
 
@@ -143,58 +154,79 @@ async def test_reading_runs_in_a_worker_thread_with_a_timeout() -> None:
     task = asyncio.create_task(ticker())
     reading = await read_image_async(data)
     task.cancel()
-    assert reading.text and ticks >= 10                 # the event loop went on while the picture was read
+    assert reading.text and ticks >= 10  # the event loop went on while the picture was read
     with pytest.raises(OcrTimeout):
         await read_image_async(data, timeout=0.01)
 
 
 # -- the layout on hand-made boxes (no engine) ---------------------------------------------------------------
 
+
 def line(text: str, x0: float, y0: float, x1: float, y1: float, conf: float = 0.99) -> OcrLine:
     return OcrLine(text, [(x0, y0), (x1, y0), (x1, y1), (x0, y1)], conf)
 
 
 def test_layout_of_an_sms_screenshot() -> None:
-    lines = [line("23:47", 60, 30, 180, 80), line("5G", 900, 30, 960, 80), line("86%", 970, 30, 1050, 80),
-             line("<", 20, 150, 50, 200), line("106 9027 8815", 160, 150, 600, 200),
-             line("今天 23:47", 420, 300, 660, 340),
-             line("您的借款已逾期，今天不还就联系", 45, 400, 740, 450), line("你的家人和单位。", 45, 465, 420, 515),
-             line("请不要再打给我家人。", 600, 600, 1030, 650),
-             line("短信", 180, 2250, 280, 2300)]
+    lines = [
+        line("23:47", 60, 30, 180, 80),
+        line("5G", 900, 30, 960, 80),
+        line("86%", 970, 30, 1050, 80),
+        line("<", 20, 150, 50, 200),
+        line("106 9027 8815", 160, 150, 600, 200),
+        line("今天 23:47", 420, 300, 660, 340),
+        line("您的借款已逾期，今天不还就联系", 45, 400, 740, 450),
+        line("你的家人和单位。", 45, 465, 420, 515),
+        line("请不要再打给我家人。", 600, 600, 1030, 650),
+        line("短信", 180, 2250, 280, 2300),
+    ]
     layout = arrange(lines, 1080, 2400)
     assert [b.role for b in layout.blocks] == ["sender", "time", "message"]
-    assert [b.text for b in layout.blocks] == ["106 9027 8815", "今天 23:47",
-                                               "您的借款已逾期，今天不还就联系你的家人和单位。"]
-    assert {ln.text: ln.reason for ln in layout.dropped} == {"23:47": "status bar", "5G": "status bar",
-                                                             "86%": "status bar", "<": "button",
-                                                             "请不要再打给我家人。": "own message", "短信": "input bar"}
+    assert [b.text for b in layout.blocks] == [
+        "106 9027 8815",
+        "今天 23:47",
+        "您的借款已逾期，今天不还就联系你的家人和单位。",
+    ]
+    assert {ln.text: ln.reason for ln in layout.dropped} == {
+        "23:47": "status bar",
+        "5G": "status bar",
+        "86%": "status bar",
+        "<": "button",
+        "请不要再打给我家人。": "own message",
+        "短信": "input bar",
+    }
 
 
 def test_layout_keeps_one_sided_bubbles_and_letters_whole() -> None:
     only_right = [line("9:41", 60, 30, 160, 80), line("Pay now or we call your boss.", 400, 500, 1030, 550)]
     assert arrange(only_right, 1080, 2400).blocks[-1].text == "Pay now or we call your boss."
-    letter = [line("催收通知函", 500, 100, 740, 150),
-              line("您的借款已逾期三十天，我司将依法向人民法院提起诉讼，请", 120, 250, 1120, 290),
-              line("于收到本函之日起七日内还款。", 120, 310, 640, 350),
-              line("某某资产管理有限公司", 760, 450, 1120, 490),
-              line("2026年10月12日", 880, 510, 1120, 550)]
+    letter = [
+        line("催收通知函", 500, 100, 740, 150),
+        line("您的借款已逾期三十天，我司将依法向人民法院提起诉讼，请", 120, 250, 1120, 290),
+        line("于收到本函之日起七日内还款。", 120, 310, 640, 350),
+        line("某某资产管理有限公司", 760, 450, 1120, 490),
+        line("2026年10月12日", 880, 510, 1120, 550),
+    ]
     layout = arrange(letter, 1240, 1754)
     assert layout.kind == "document"
-    assert [b.text for b in layout.blocks] == ["催收通知函",
-                                               "您的借款已逾期三十天，我司将依法向人民法院提起诉讼，请于收到本函之日起七日内还款。",
-                                               "某某资产管理有限公司", "2026年10月12日"]
+    assert [b.text for b in layout.blocks] == [
+        "催收通知函",
+        "您的借款已逾期三十天，我司将依法向人民法院提起诉讼，请于收到本函之日起七日内还款。",
+        "某某资产管理有限公司",
+        "2026年10月12日",
+    ]
 
 
 # -- bad input ---------------------------------------------------------------------------------------------------
 
+
 def test_bad_input_gets_a_clear_error_never_a_traceback() -> None:
     good = SET[0].data()
     with pytest.raises(NotAnImage):
-        read_image(good[: len(good) // 3])                      # truncated
+        read_image(good[: len(good) // 3])  # truncated
     with pytest.raises(NotAnImage):
-        read_image(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)            # a broken header
+        read_image(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)  # a broken header
     with pytest.raises(NotAnImage):
-        read_image(b'{"tgs": 1, "v": "5.5.2", "fr": 60}')          # an animated (Lottie) sticker's content
+        read_image(b'{"tgs": 1, "v": "5.5.2", "fr": 60}')  # an animated (Lottie) sticker's content
     with pytest.raises(PdfNotSupported):
         read_image(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
     frames = [Image.new("RGB", (64, 64), c) for c in ("red", "blue")]
@@ -203,7 +235,7 @@ def test_bad_input_gets_a_clear_error_never_a_traceback() -> None:
     with pytest.raises(AnimatedImage):
         read_image(buf.getvalue())
     with pytest.raises(TooManyPixels):
-        read_image(png(Image.new("1", (8000, 6000), 1)))           # 48 megapixels
+        read_image(png(Image.new("1", (8000, 6000), 1)))  # 48 megapixels
     with pytest.raises(ImageTooLarge):
         read_image(good + b"\0" * MAX_BYTES)
 
@@ -215,12 +247,15 @@ def test_a_picture_without_text_reads_as_empty() -> None:
 
 # -- start-up and the command line ---------------------------------------------------------------------------
 
+
 def test_the_engine_is_loaded_on_the_first_image_only() -> None:
-    code = ("import sys; from bot.engine import Engine; from handlers.app import build_application; "
-            "build_application(token='123456789:AAHfake-test-token_ABCDEFGHIJKLMNOPQRSTUV', engine=Engine.load(), "
-            "updater=False, job_queue=False); "
-            "assert 'rapidocr_onnxruntime' not in sys.modules and 'onnxruntime' not in sys.modules, 'loaded'; "
-            "print('ok')")
+    code = (
+        "import sys; from bot.engine import Engine; from handlers.app import build_application; "
+        "build_application(token='123456789:AAHfake-test-token_ABCDEFGHIJKLMNOPQRSTUV', engine=Engine.load(), "
+        "updater=False, job_queue=False); "
+        "assert 'rapidocr_onnxruntime' not in sys.modules and 'onnxruntime' not in sys.modules, 'loaded'; "
+        "print('ok')"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
     assert out.stdout.strip() == "ok", out.stderr[-2000:]
 
@@ -232,13 +267,16 @@ def test_cli_assess_image_prints_the_text_and_the_assessment(engine: Engine) -> 
     assert "明天寄给你父母和邻居" in out.stdout
     original = engine.assess(s.expected, "zh-Hans", "CN")
     assert original.verdict == "unlawful"
-    data = json.loads(subprocess.run([*exe, "--json", "--image", s.meta["path"]], capture_output=True, text=True,
-                                     cwd=ROOT, check=True).stdout)
+    data = json.loads(
+        subprocess.run(
+            [*exe, "--json", "--image", s.meta["path"]], capture_output=True, text=True, cwd=ROOT, check=True
+        ).stdout
+    )
     assert data["verdict"] == original.verdict
     lines = data["image"]["lines"]
     assert lines and all(len(ln["box"]) == 4 and 0 < ln["confidence"] <= 1 for ln in lines)
     text = data["image"]["text"]
     for f in data["findings"]:
-        assert text[f["start"]:f["end"]] == f["evidence"]
+        assert text[f["start"] : f["end"]] == f["evidence"]
     bad = subprocess.run([*exe, "--image", str(DATA / "index.json")], capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 1 and "not read" in bad.stderr and "Traceback" not in bad.stderr

@@ -18,8 +18,17 @@ from bot.config import ROOT
 
 pytestmark = pytest.mark.e2e
 
-SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "config.yaml", "bot", "handlers", "knowledge",
-           "locales")
+SOURCES = (
+    "pyproject.toml",
+    "setup.py",
+    "MANIFEST.in",
+    "README.md",
+    "config.yaml",
+    "bot",
+    "handlers",
+    "knowledge",
+    "locales",
+)
 
 PROBE = """
 import json, bot, bot.config as c, bot.render as r, bot.i18n as i
@@ -45,8 +54,23 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copytree(ROOT / name, src / name, ignore=skip)
         else:
             shutil.copy2(ROOT / name, src / name)
-    out = subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation",
-                          "--quiet", "-w", str(tmp / "dist")], capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(src),
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(tmp / "dist"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     (whl,) = (tmp / "dist").glob("rights_bot-*.whl")
     return whl
@@ -61,17 +85,28 @@ def unpacked(wheel: Path) -> Path:
 
 
 def _env(site: Path, state: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("RIGHTS_BOT_DB", "RIGHTS_BOT_CONFIG", "RIGHTS_BOT_LENIENT_KB", "STATE_DIRECTORY")
-           and not k.startswith("RIGHTS_BOT_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("RIGHTS_BOT_DB", "RIGHTS_BOT_CONFIG", "RIGHTS_BOT_LENIENT_KB", "STATE_DIRECTORY")
+        and not k.startswith("RIGHTS_BOT_")
+    }
     return {**env, "PYTHONPATH": str(site), "XDG_STATE_HOME": str(state), "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def test_the_wheel_ships_the_data_and_the_weights_but_not_the_corpus(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    for needed in ("bot/_data/config.yaml", "bot/_data/knowledge/languages.yaml", "bot/_data/knowledge/taxonomy.yaml",
-                   "bot/_data/locales/en/LC_MESSAGES/bot.po", "bot/models/detector.npz", "bot/models/crisis.npz",
-                   "bot/plan/fontdata/wqy-microhei.ttc", "bot/plan/fontdata/LICENSE-Apache-2.0", "handlers/app.py"):
+    for needed in (
+        "bot/_data/config.yaml",
+        "bot/_data/knowledge/languages.yaml",
+        "bot/_data/knowledge/taxonomy.yaml",
+        "bot/_data/locales/en/LC_MESSAGES/bot.po",
+        "bot/models/detector.npz",
+        "bot/models/crisis.npz",
+        "bot/plan/fontdata/wqy-microhei.ttc",
+        "bot/plan/fontdata/LICENSE-Apache-2.0",
+        "handlers/app.py",
+    ):
         assert needed in names, needed
     assert any(n.startswith("bot/_data/locales/templates/") for n in names)
     assert not any("corpus/" in n for n in names)
@@ -79,17 +114,25 @@ def test_the_wheel_ships_the_data_and_the_weights_but_not_the_corpus(wheel: Path
     assert "License-Expression: AGPL-3.0-or-later" in metadata
 
 
-def test_the_unpacked_wheel_finds_its_data_and_keeps_state_in_the_state_directory(unpacked: Path,
-                                                                                   tmp_path: Path) -> None:
+def test_the_unpacked_wheel_finds_its_data_and_keeps_state_in_the_state_directory(
+    unpacked: Path, tmp_path: Path
+) -> None:
     elsewhere, state = tmp_path / "elsewhere", tmp_path / "state"
     elsewhere.mkdir()
     env = _env(unpacked, state)
-    check = subprocess.run([sys.executable, "-m", "bot", "kb", "check"], cwd=elsewhere, env=env, capture_output=True,
-                           text=True, timeout=120)
+    check = subprocess.run(
+        [sys.executable, "-m", "bot", "kb", "check"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert check.returncode == 0, check.stderr[-3000:]
     assert "knowledge base OK" in check.stdout
-    probe = subprocess.run([sys.executable, "-c", PROBE], cwd=elsewhere, env=env, capture_output=True, text=True,
-                           timeout=60)
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=elsewhere, env=env, capture_output=True, text=True, timeout=60
+    )
     assert probe.returncode == 0, probe.stderr[-3000:]
     found = json.loads(probe.stdout)
     data = unpacked / "bot" / "_data"
@@ -99,22 +142,35 @@ def test_the_unpacked_wheel_finds_its_data_and_keeps_state_in_the_state_director
     assert Path(found["templates"]) == data / "locales" / "templates"
     assert found["models"] == [True, True]
     assert Path(found["font"]).is_relative_to(unpacked)
-    assert found["zh"] != "Check a collection message"           # the catalogue was read
+    assert found["zh"] != "Check a collection message"  # the catalogue was read
     assert Path(found["database"]) == state / "rights-bot" / "rights-bot.sqlite3"
     assert Path(found["heartbeat"]).parent == state / "rights-bot"
     assert not Path(found["database"]).is_relative_to(unpacked)
-    answer = subprocess.run([sys.executable, "-m", "bot", "answer", "--lang", "en", "can they call my mother?"],
-                            cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120)
+    answer = subprocess.run(
+        [sys.executable, "-m", "bot", "answer", "--lang", "en", "can they call my mother?"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert answer.returncode == 0 and answer.stdout.strip(), answer.stderr[-3000:]
-    corpus = subprocess.run([sys.executable, "-m", "bot", "corpus", "check"], cwd=elsewhere, env=env,
-                            capture_output=True, text=True, timeout=60)
+    corpus = subprocess.run(
+        [sys.executable, "-m", "bot", "corpus", "check"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert corpus.returncode == 1 and "not of the installed package" in corpus.stderr
 
 
 def test_systemd_state_directory_wins(unpacked: Path, tmp_path: Path) -> None:
     env = {**_env(unpacked, tmp_path / "xdg"), "STATE_DIRECTORY": f"{tmp_path / 'sd'}:{tmp_path / 'other'}"}
     code = "from bot.config import load_settings; print(load_settings().database)"
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
-                         timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     assert Path(out.stdout.strip()) == tmp_path / "sd" / "rights-bot.sqlite3"

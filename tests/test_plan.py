@@ -20,14 +20,43 @@ from bot.plan.schedule import EXCEEDS, OK, OK_IF_WAIVED, UNAFFORDABLE, add_month
 # -- amounts ---------------------------------------------------------------------------------------------------
 
 AMOUNTS = [
-    ("15000", "15000"), ("15,000", "15000"), ("¥15000", "15000"), ("￥15,000", "15000"), ("1.5万", "15000"),
-    ("一万五", "15000"), ("3千", "3000"), ("15k", "15000"), ("15K", "15000"), ("15000元", "15000"),
-    ("１５０００", "15000"), ("１５，０００元", "15000"), ("15 000", "15000"), ("RMB 15000", "15000"),
-    ("15000块", "15000"), ("1.5w", "15000"), ("1万5", "15000"), ("1万5千", "15000"), ("一点五万", "15000"),
-    ("两万三千五", "23500"), ("一万零五", "10005"), ("十五万", "150000"), ("壹万伍仟", "15000"),
-    ("三千五", "3500"), ("一百五", "150"), ("八千八百八十八", "8888"), ("2亿", "200000000"), ("约2万", "20000"),
-    ("2万左右", "20000"), ("1,234.56", "1234.56"), ("99.9", "99.90"), ("0", "0"), ("没有", "0"), ("无", "0"),
-    (" 8000 ", "8000"), ("8000元整", "8000"), ("人民币8000元", "8000"),
+    ("15000", "15000"),
+    ("15,000", "15000"),
+    ("¥15000", "15000"),
+    ("￥15,000", "15000"),
+    ("1.5万", "15000"),
+    ("一万五", "15000"),
+    ("3千", "3000"),
+    ("15k", "15000"),
+    ("15K", "15000"),
+    ("15000元", "15000"),
+    ("１５０００", "15000"),
+    ("１５，０００元", "15000"),
+    ("15 000", "15000"),
+    ("RMB 15000", "15000"),
+    ("15000块", "15000"),
+    ("1.5w", "15000"),
+    ("1万5", "15000"),
+    ("1万5千", "15000"),
+    ("一点五万", "15000"),
+    ("两万三千五", "23500"),
+    ("一万零五", "10005"),
+    ("十五万", "150000"),
+    ("壹万伍仟", "15000"),
+    ("三千五", "3500"),
+    ("一百五", "150"),
+    ("八千八百八十八", "8888"),
+    ("2亿", "200000000"),
+    ("约2万", "20000"),
+    ("2万左右", "20000"),
+    ("1,234.56", "1234.56"),
+    ("99.9", "99.90"),
+    ("0", "0"),
+    ("没有", "0"),
+    ("无", "0"),
+    (" 8000 ", "8000"),
+    ("8000元整", "8000"),
+    ("人民币8000元", "8000"),
 ]
 
 
@@ -36,14 +65,29 @@ def test_amounts_as_people_type_them(text: str, expected: str) -> None:
     assert parse_amount(text) == Decimal(expected)
 
 
-@pytest.mark.parametrize(("text", "code", "suggestion"), [
-    ("", "empty", None), ("a lot", "not_a_number", None), ("abc", "not_a_number", None),
-    ("-500", "negative", None), ("负500", "negative", None), ("3000-5000", "range", None),
-    ("3000到5000", "range", None), ("$500", "currency", None), ("500美元", "currency", None),
-    ("1,5", "separator", "1.5"), ("15,00,000", "separator", "1500000"), ("15.000", "decimals", "15000"),
-    ("12.3456", "decimals", None), ("1e5", "not_a_number", None), ("999亿", "too_large", None),
-    ("百", "not_a_number", None), ("万", "not_a_number", None), ("😀", "not_a_number", None),
-])
+@pytest.mark.parametrize(
+    ("text", "code", "suggestion"),
+    [
+        ("", "empty", None),
+        ("a lot", "not_a_number", None),
+        ("abc", "not_a_number", None),
+        ("-500", "negative", None),
+        ("负500", "negative", None),
+        ("3000-5000", "range", None),
+        ("3000到5000", "range", None),
+        ("$500", "currency", None),
+        ("500美元", "currency", None),
+        ("1,5", "separator", "1.5"),
+        ("15,00,000", "separator", "1500000"),
+        ("15.000", "decimals", "15000"),
+        ("12.3456", "decimals", None),
+        ("1e5", "not_a_number", None),
+        ("999亿", "too_large", None),
+        ("百", "not_a_number", None),
+        ("万", "not_a_number", None),
+        ("😀", "not_a_number", None),
+    ],
+)
 def test_wrong_amounts_raise_friendly_codes(text: str, code: str, suggestion: str | None) -> None:
     with pytest.raises(AmountError) as info:
         parse_amount(text)
@@ -60,16 +104,30 @@ def test_malformed_numerals_are_refused(text: str) -> None:
         parse_amount(text)
 
 
-@pytest.mark.parametrize(("text", "expected"), [("八点五亿", 850_000_000), ("5亿一千", 500_001_000),
-                                                ("七点九九万", 79_900), ("12萬", 120_000), ("兩萬三千五", 23_500)])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("八点五亿", 850_000_000),
+        ("5亿一千", 500_001_000),
+        ("七点九九万", 79_900),
+        ("12萬", 120_000),
+        ("兩萬三千五", 23_500),
+    ],
+)
 def test_decimals_and_units_of_chinese_numerals(text: str, expected: int) -> None:
     assert parse_amount(text) == expected
 
 
 @given(st.integers(min_value=0, max_value=9_999_999_999))
 def test_amount_round_trips_through_common_spellings(n: int) -> None:
-    for text in (str(n), f"{n:,}", f"¥{n}", f"{n}元", unicodedata.normalize("NFKC", str(n)),
-                 str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))):
+    for text in (
+        str(n),
+        f"{n:,}",
+        f"¥{n}",
+        f"{n}元",
+        unicodedata.normalize("NFKC", str(n)),
+        str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+    ):
         assert parse_amount(text) == n
     if n % 10_000 == 0 and n:
         assert parse_amount(f"{n // 10_000}万") == n
@@ -86,15 +144,26 @@ def test_any_text_is_an_amount_or_an_amount_error(text: str) -> None:
     assert value >= 0
 
 
-@pytest.mark.parametrize(("text", "months"), [("3", 3.0), ("3个月", 3.0), ("半年", 6.0), ("1年", 12.0),
-                                               ("1.5 years", 18.0), ("两个月", 2.0)])
+@pytest.mark.parametrize(
+    ("text", "months"), [("3", 3.0), ("3个月", 3.0), ("半年", 6.0), ("1年", 12.0), ("1.5 years", 18.0), ("两个月", 2.0)]
+)
 def test_months(text: str, months: float) -> None:
     assert parse_months(text) == months
 
 
-@pytest.mark.parametrize(("text", "rate"), [("18%", 18.0), ("年化24%", 24.0), ("24", 24.0), ("0.18", 18.0),
-                                             ("月息2%", 24.0), ("日息0.05%", 18.25), ("0.1%/天", 36.5),
-                                             ("2% per month", 24.0)])
+@pytest.mark.parametrize(
+    ("text", "rate"),
+    [
+        ("18%", 18.0),
+        ("年化24%", 24.0),
+        ("24", 24.0),
+        ("0.18", 18.0),
+        ("月息2%", 24.0),
+        ("日息0.05%", 18.25),
+        ("0.1%/天", 36.5),
+        ("2% per month", 24.0),
+    ],
+)
 def test_rates(text: str, rate: float) -> None:
     assert parse_rate(text) == pytest.approx(rate)
 
@@ -111,13 +180,27 @@ def test_format_yuan() -> None:
 
 # -- input, budget -----------------------------------------------------------------------------------------------
 
+
 def answers(**over: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "lang": "en", "today": "2026-11-23", "income": "8000",
+        "lang": "en",
+        "today": "2026-11-23",
+        "income": "8000",
         "expenses": {"housing": 2000, "food": "1500", "transport": 300, "children": 800, "other_debts": 500},
-        "dependants": 1, "hardship": {"reason": "job_loss", "details": "Laid off."},
-        "debts": [{"lender": "招商银行信用卡中心", "kind": "credit_card", "principal": "3万", "interest": 1200,
-                   "penalties": 800, "fees": 300, "overdue_months": 4}]}
+        "dependants": 1,
+        "hardship": {"reason": "job_loss", "details": "Laid off."},
+        "debts": [
+            {
+                "lender": "招商银行信用卡中心",
+                "kind": "credit_card",
+                "principal": "3万",
+                "interest": 1200,
+                "penalties": 800,
+                "fees": 300,
+                "overdue_months": 4,
+            }
+        ],
+    }
     base.update(over)
     return base
 
@@ -126,8 +209,13 @@ def test_input_errors_are_all_listed_with_their_path() -> None:
     with pytest.raises(PlanInputError) as info:
         PlanInput.from_dict({"income": "lots", "debts": [{"kind": "yacht", "principal": "-1"}], "colour": "red"})
     text = "\n".join(info.value.errors)
-    for part in ("colour: unknown field", "income: not an amount", "debts[0].lender: missing", "debts[0].kind",
-                 "debts[0].principal"):
+    for part in (
+        "colour: unknown field",
+        "income: not an amount",
+        "debts[0].lender: missing",
+        "debts[0].kind",
+        "debts[0].principal",
+    ):
         assert part in text
 
 
@@ -145,6 +233,7 @@ def test_nothing_affordable_is_said_honestly() -> None:
 
 # -- schedule ------------------------------------------------------------------------------------------------------
 
+
 def test_one_credit_card() -> None:
     plan = make_plan(PlanInput.from_dict(answers()))
     assert plan.status == OK
@@ -157,9 +246,11 @@ def test_one_credit_card() -> None:
 
 def test_credit_card_beyond_five_years_then_without_penalties_and_fees() -> None:
     # ¥2,000 a month: 120,000 principal fits 60 months only without the 8,000 of penalties and fees
-    inp = answers(income="7000", expenses={"housing": 4300},
-                  debts=[{"lender": "A银行", "kind": "credit_card", "principal": 120000, "penalties": 5000,
-                          "fees": 3000}])
+    inp = answers(
+        income="7000",
+        expenses={"housing": 4300},
+        debts=[{"lender": "A银行", "kind": "credit_card", "principal": 120000, "penalties": 5000, "fees": 3000}],
+    )
     plan = make_plan(PlanInput.from_dict(inp))
     assert plan.budget.available == 200_000
     assert plan.status == OK_IF_WAIVED
@@ -176,7 +267,7 @@ def test_credit_card_beyond_five_years_then_without_penalties_and_fees() -> None
 def test_pro_rata_shares_add_up() -> None:
     assert pro_rata(100_000, [3, 1]) == [75_000, 25_000]
     assert sum(pro_rata(100_000, [1, 1, 1])) == 100_000
-    assert pro_rata(300, [1_000_000, 1]) == [200, 100]          # a tiny debt still gets something
+    assert pro_rata(300, [1_000_000, 1]) == [200, 100]  # a tiny debt still gets something
     assert pro_rata(0, [1, 2]) == [0, 0]
 
 
@@ -186,25 +277,41 @@ def test_add_months_keeps_the_day_or_the_month_end() -> None:
     assert add_months(dtm.date(2027, 11, 15), 3) == dtm.date(2028, 2, 15)
 
 
-debt_st = st.fixed_dictionaries({
-    "lender": st.sampled_from(["招商银行", "某网贷", "Bank of X", "花呗", "朋友"]),
-    "kind": st.sampled_from(DEBT_KINDS),
-    "principal": st.integers(min_value=1, max_value=2_000_000),
-    "interest": st.integers(min_value=0, max_value=100_000),
-    "penalties": st.integers(min_value=0, max_value=100_000),
-    "fees": st.integers(min_value=0, max_value=50_000),
-})
+debt_st = st.fixed_dictionaries(
+    {
+        "lender": st.sampled_from(["招商银行", "某网贷", "Bank of X", "花呗", "朋友"]),
+        "kind": st.sampled_from(DEBT_KINDS),
+        "principal": st.integers(min_value=1, max_value=2_000_000),
+        "interest": st.integers(min_value=0, max_value=100_000),
+        "penalties": st.integers(min_value=0, max_value=100_000),
+        "fees": st.integers(min_value=0, max_value=50_000),
+    }
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(debts=st.lists(debt_st, min_size=1, max_size=6), income=st.integers(min_value=0, max_value=100_000),
-       housing=st.integers(min_value=0, max_value=20_000), food=st.integers(min_value=0, max_value=10_000),
-       day=st.integers(min_value=1, max_value=31), max_months=st.integers(min_value=1, max_value=120))
-def test_schedule_properties(debts: list[dict[str, Any]], income: int, housing: int, food: int, day: int,
-                             max_months: int) -> None:
+@given(
+    debts=st.lists(debt_st, min_size=1, max_size=6),
+    income=st.integers(min_value=0, max_value=100_000),
+    housing=st.integers(min_value=0, max_value=20_000),
+    food=st.integers(min_value=0, max_value=10_000),
+    day=st.integers(min_value=1, max_value=31),
+    max_months=st.integers(min_value=1, max_value=120),
+)
+def test_schedule_properties(
+    debts: list[dict[str, Any]], income: int, housing: int, food: int, day: int, max_months: int
+) -> None:
     first = dtm.date(2027, 1, 1) + dtm.timedelta(days=day - 1)
-    inp = PlanInput.from_dict({"today": "2026-12-01", "income": income, "expenses": {"housing": housing, "food": food},
-                               "debts": debts, "first_payment_date": first.isoformat(), "max_months": max_months})
+    inp = PlanInput.from_dict(
+        {
+            "today": "2026-12-01",
+            "income": income,
+            "expenses": {"housing": housing, "food": food},
+            "debts": debts,
+            "first_payment_date": first.isoformat(),
+            "max_months": max_months,
+        }
+    )
     plan = make_plan(inp)
     b = plan.budget
     if plan.status == UNAFFORDABLE:
@@ -238,6 +345,7 @@ def test_schedule_properties(debts: list[dict[str, Any]], income: int, housing: 
 
 # -- checks ---------------------------------------------------------------------------------------------------------
 
+
 def codes(inp: dict[str, Any]) -> list[str]:
     return [f.code for f in check_charges(PlanInput.from_dict(inp))]
 
@@ -251,22 +359,33 @@ def test_upfront_interest_is_flagged_with_civil_code_670() -> None:
 
 def test_rate_lines_depend_on_the_kind_of_lender() -> None:
     card = answers(debts=[{"lender": "X银行", "kind": "credit_card", "principal": 10000, "annual_rate": 18}])
-    assert codes(card) == []                               # licensed: 4×LPR does not apply; below 24
+    assert codes(card) == []  # licensed: 4×LPR does not apply; below 24
     card["debts"][0]["annual_rate"] = 30
     assert codes(card) == ["above_24_line"]
     private = answers(debts=[{"lender": "老王", "kind": "private", "principal": 10000, "annual_rate": 15}])
-    assert codes(private) == ["above_4x_lpr"]              # 4 × 3.0 % = 12 %
+    assert codes(private) == ["above_4x_lpr"]  # 4 × 3.0 % = 12 %
     flag = check_charges(PlanInput.from_dict(private))[0]
     assert flag.params["conditional"] is False and "cn.private_lending_prov_2020.25" in flag.citations
-    online = answers(debts=[{"lender": "某网贷", "kind": "online_platform", "principal": 10000,
-                             "annual_rate": "日息0.1%"}])
+    online = answers(
+        debts=[{"lender": "某网贷", "kind": "online_platform", "principal": 10000, "annual_rate": "日息0.1%"}]
+    )
     assert codes(online) == ["above_4x_lpr", "above_24_line", "above_36_line"]
     assert check_charges(PlanInput.from_dict(online))[0].params["conditional"] is True
 
 
 def test_high_charges_without_a_rate_are_estimated() -> None:
-    inp = answers(debts=[{"lender": "某网贷", "kind": "online_platform", "principal": 10000, "interest": 2000,
-                          "fees": 1500, "overdue_months": 3}])
+    inp = answers(
+        debts=[
+            {
+                "lender": "某网贷",
+                "kind": "online_platform",
+                "principal": 10000,
+                "interest": 2000,
+                "fees": 1500,
+                "overdue_months": 3,
+            }
+        ]
+    )
     assert codes(inp)[0] == "charges_estimate"
     inp["debts"][0]["overdue_months"] = None
     assert codes(inp) == []

@@ -88,7 +88,7 @@ async def one_debt_until_budget(user: Any) -> Any:
 
 async def budget_until_review(user: Any, income: str = "8000") -> Any:
     q = await say(user, income)
-    for answer in ("2000", "1500", None, None, "800", "500", None):   # housing … other
+    for answer in ("2000", "1500", None, None, "800", "500", None):  # housing … other
         assert "Essential monthly expenses" in q.text
         q = await (press(user, "Skip") if answer is None else say(user, answer))
     assert "depend on your income" in q.text
@@ -112,7 +112,7 @@ async def test_interview_back_edit_and_delivery(pbot: PlanBotUnderTest) -> None:
     # Back: the previous question again, with the answer already given and a Keep button
     q = await press(user, "⬅ Back")
     assert "How much interest" in q.text and "¥1,200" in q.text
-    q = await say(user, "1500")           # changed
+    q = await say(user, "1500")  # changed
     assert "penalty" in q.text
     q = await press(user, "Skip")
     q = await say(user, "300")
@@ -148,10 +148,10 @@ async def test_interview_back_edit_and_delivery(pbot: PlanBotUnderTest) -> None:
     assert "Available for repayments: ¥2,400" in summary
     assert "pro rata" in summary and "deducted upfront" in summary
     letters = [m for m in out if m.text.startswith("Letter to")]
-    assert len(letters) == 4            # two lenders x (simplified Chinese + English)
+    assert len(letters) == 4  # two lenders x (simplified Chinese + English)
     assert any(e["type"] == "pre" for e in letters[0].entities)
     assert "个性化分期还款" in letters[0].text
-    assert "<b>& now</b>" in letters[1].text        # user text: escaped in the HTML, intact for the reader
+    assert "<b>& now</b>" in letters[1].text  # user text: escaped in the HTML, intact for the reader
     uploads = {u.filename: u for u in pbot.fake.uploads}
     assert uploads["plan-chart.png"].data.startswith(b"\x89PNG")
     pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(uploads["repayment-plan.pdf"].data)).pages)
@@ -196,11 +196,11 @@ async def test_restart_in_the_middle_and_resume(pbot: PlanBotUnderTest) -> None:
     q = await say(user, "某银行")
     q = await press(user, "Bank loan")
     assert "principal" in q.text
-    await pbot.restart()                       # a new Application on the same SQLite file
-    q = await say(user, "50000")               # the conversation goes on where it was
+    await pbot.restart()  # a new Application on the same SQLite file
+    q = await say(user, "50000")  # the conversation goes on where it was
     assert "How much interest" in q.text
     await pbot.restart()
-    await user.send("/plan")                   # /plan again: resume or start afresh
+    await user.send("/plan")  # /plan again: resume or start afresh
     offer = await user.reply()
     assert "unfinished plan" in offer.text
     q = await press(user, "Resume where I left off")
@@ -244,12 +244,12 @@ async def test_nothing_affordable_in_chinese(pbot: PlanBotUnderTest) -> None:
     await say(user, "某某消费金融")
     await press(user, "消费金融贷款")
     await say(user, "两万")
-    for _ in range(6):           # interest, penalties, fees, overdue, rate, received
+    for _ in range(6):  # interest, penalties, fees, overdue, rate, received
         await press(user, "跳过")
     await press(user, "没有，继续填写收支")
     await say(user, "3000")
-    await say(user, "2500")      # housing
-    await say(user, "1500")      # food
+    await say(user, "2500")  # housing
+    await say(user, "1500")  # food
     for _ in range(5):
         await press(user, "跳过")
     await press(user, "2")
@@ -279,7 +279,7 @@ async def test_reminders_survive_a_restart_and_saved_plan_reopens(pbot: PlanBotU
     n = len([r for r in await pbot.storage.rows_mentioning(user.id) if r[0] == "plan_reminders"])
     assert n > 2
     await pbot.restart()
-    await asyncio.sleep(0.6)                    # the restore job runs just after start-up
+    await asyncio.sleep(0.6)  # the restore job runs just after start-up
     names = [j.name for j in reminders.jobs_of(pbot.app, user.id)]
     assert len(names) == n
     # /plan offers the saved plan; opening it goes to the review screen with the answers

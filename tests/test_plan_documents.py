@@ -31,13 +31,34 @@ EVIL = "Laid off <b>& now</b> part-time; \u202eevil"
 
 def answers(**over: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "lang": "en", "today": "2026-11-23", "income": "8000",
+        "lang": "en",
+        "today": "2026-11-23",
+        "income": "8000",
         "expenses": {"housing": 2000, "food": 1500, "transport": 300, "children": 800, "other_debts": 500},
-        "dependants": 1, "hardship": {"reason": "job_loss", "details": EVIL},
-        "debts": [{"lender": "招商银行信用卡中心", "kind": "credit_card", "principal": "3万", "interest": 1200,
-                   "penalties": 800, "fees": 300, "overdue_months": 4},
-                  {"lender": "某某网贷 <i>", "kind": "online_platform", "principal": "1万", "interest": "2千",
-                   "fees": 1500, "overdue_months": 3, "amount_received": 8500, "annual_rate": "日息0.1%"}]}
+        "dependants": 1,
+        "hardship": {"reason": "job_loss", "details": EVIL},
+        "debts": [
+            {
+                "lender": "招商银行信用卡中心",
+                "kind": "credit_card",
+                "principal": "3万",
+                "interest": 1200,
+                "penalties": 800,
+                "fees": 300,
+                "overdue_months": 4,
+            },
+            {
+                "lender": "某某网贷 <i>",
+                "kind": "online_platform",
+                "principal": "1万",
+                "interest": "2千",
+                "fees": 1500,
+                "overdue_months": 3,
+                "amount_received": 8500,
+                "annual_rate": "日息0.1%",
+            },
+        ],
+    }
     base.update(over)
     return base
 
@@ -51,8 +72,10 @@ def letter(p: Any, debt: int, lang: str) -> str:
 
 
 def pdf_lines(pdf: bytes) -> list[list[str]]:
-    return [[line for line in (page.extract_text() or "").split("\n") if line.strip()]
-            for page in PdfReader(io.BytesIO(pdf)).pages]
+    return [
+        [line for line in (page.extract_text() or "").split("\n") if line.strip()]
+        for page in PdfReader(io.BytesIO(pdf)).pages
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -67,20 +90,55 @@ def test_letters_in_the_lenders_language_always_and_in_the_users_language(propos
     assert letter_languages("en", "zh-Hant") == ["zh-Hant", "en"]
     assert letter_languages("en", "en") == ["en"]
     assert [(x.lender, x.lang, x.for_lender) for x in proposal_en.letters] == [
-        ("招商银行信用卡中心", "zh-Hans", True), ("招商银行信用卡中心", "en", False), ("某某网贷 <i>", "zh-Hans", True),
-        ("某某网贷 <i>", "en", False)]
+        ("招商银行信用卡中心", "zh-Hans", True),
+        ("招商银行信用卡中心", "en", False),
+        ("某某网贷 <i>", "zh-Hans", True),
+        ("某某网贷 <i>", "en", False),
+    ]
 
 
-@pytest.mark.parametrize(("lang", "phrases"), [
-    ("zh-Hans", ["关于信用卡个性化分期还款方案的申请", "致：招商银行信用卡中心", "本人因失业", "每月还款¥1,615",
-                 "共20期", "停止计收罚息", "个性化分期还款协议（最长期限不超过5年）", "五、法律依据",
-                 "申请人（签名）："]),
-    ("zh-Hant", ["關於信用卡個性化分期還款方案的申請", "本人因失業", "每月還款¥1,615", "停止計收罰息",
-                 "五、法律依據", "《商業銀行信用卡業務監督管理辦法》第七十條*"]),
-    ("en", ["Proposal for a personalised instalment plan (Credit card)", "To: 招商银行信用卡中心",
-            "Because of job loss", "I propose to pay ¥1,615 a month from 23 Dec 2026, 20 payments",
-            "at most 5 years", "5. Legal basis", "Signature:"]),
-])
+@pytest.mark.parametrize(
+    ("lang", "phrases"),
+    [
+        (
+            "zh-Hans",
+            [
+                "关于信用卡个性化分期还款方案的申请",
+                "致：招商银行信用卡中心",
+                "本人因失业",
+                "每月还款¥1,615",
+                "共20期",
+                "停止计收罚息",
+                "个性化分期还款协议（最长期限不超过5年）",
+                "五、法律依据",
+                "申请人（签名）：",
+            ],
+        ),
+        (
+            "zh-Hant",
+            [
+                "關於信用卡個性化分期還款方案的申請",
+                "本人因失業",
+                "每月還款¥1,615",
+                "停止計收罰息",
+                "五、法律依據",
+                "《商業銀行信用卡業務監督管理辦法》第七十條*",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Proposal for a personalised instalment plan (Credit card)",
+                "To: 招商银行信用卡中心",
+                "Because of job loss",
+                "I propose to pay ¥1,615 a month from 23 Dec 2026, 20 payments",
+                "at most 5 years",
+                "5. Legal basis",
+                "Signature:",
+            ],
+        ),
+    ],
+)
 def test_letter_per_language(proposal_en: Any, engine: Engine, lang: str, phrases: list[str]) -> None:
     text = render_letter(proposal_en.plan, 0, proposal_en.flags, lang, engine.kb)
     for phrase in phrases:
@@ -91,11 +149,15 @@ def test_letter_per_language(proposal_en: Any, engine: Engine, lang: str, phrase
 def test_what_the_user_typed_in_english_stays_out_of_the_chinese_letter(proposal_en: Any) -> None:
     zh, en = letter(proposal_en, 0, "zh-Hans"), letter(proposal_en, 0, "en")
     assert "Laid off" not in zh and "具体情况" not in zh
-    assert "In detail: Laid off <b>& now</b> part-time; evil" in en       # plain text: as typed, minus bidi
+    assert "In detail: Laid off <b>& now</b> part-time; evil" in en  # plain text: as typed, minus bidi
     note = next(n for n in proposal_en.notes if "Laid off" in n)
     assert "simplified Chinese" in note and "DOCX" in note
-    chinese = make_proposal(PlanInput.from_dict(answers(lang="zh-Hans", hardship={
-        "reason": "job_loss", "details": "八月被裁员，现在只做兼职。"})), None)
+    chinese = make_proposal(
+        PlanInput.from_dict(
+            answers(lang="zh-Hans", hardship={"reason": "job_loss", "details": "八月被裁员，现在只做兼职。"})
+        ),
+        None,
+    )
     assert "具体情况：八月被裁员，现在只做兼职。" in letter(chinese, 0, "zh-Hans")
     assert not [n for n in chinese.notes if "八月" in n]
 
@@ -118,12 +180,21 @@ def test_the_proposal_is_the_undisputed_amount_and_the_dispute_is_stated_apart(p
 
 def test_no_letter_asks_to_waive_what_its_own_total_includes_without_saying_what_follows(proposal_en: Any) -> None:
     card = letter(proposal_en, 0, "zh-Hans")
-    assert "合计¥32,300" in card                         # status ok: the charges are paid ...
-    assert "减免罚息及违约金、滞纳金及其他各项费用；如获减免，还款期相应缩短" in card     # ... unless waived
-    tight = make_proposal(PlanInput.from_dict(answers(lang="zh-Hans", income="7000", expenses={"housing": 4300},
-                                                      debts=[{"lender": "A银行", "kind": "credit_card",
-                                                              "principal": 120000, "penalties": 5000,
-                                                              "fees": 3000}])), None)
+    assert "合计¥32,300" in card  # status ok: the charges are paid ...
+    assert "减免罚息及违约金、滞纳金及其他各项费用；如获减免，还款期相应缩短" in card  # ... unless waived
+    tight = make_proposal(
+        PlanInput.from_dict(
+            answers(
+                lang="zh-Hans",
+                income="7000",
+                expenses={"housing": 4300},
+                debts=[
+                    {"lender": "A银行", "kind": "credit_card", "principal": 120000, "penalties": 5000, "fees": 3000}
+                ],
+            )
+        ),
+        None,
+    )
     assert tight.plan.status == "ok_if_waived"
     text = letter(tight, 0, "zh-Hans")
     assert "合计¥120,000，即本金和利息；请求贵方减免罚息及违约金及各项费用共¥8,000" in text
@@ -141,14 +212,29 @@ def test_the_reserve_for_emergencies_is_never_in_a_letter(engine: Engine) -> Non
 
 
 def test_a_private_lender_gets_a_private_letter(engine: Engine) -> None:
-    p = make_proposal(PlanInput.from_dict(answers(lang="zh-Hans", debts=[
-        {"lender": "王大哥", "kind": "private", "principal": 20000, "interest": 3000, "annual_rate": 15,
-         "overdue_months": 2}])), engine.kb)
+    p = make_proposal(
+        PlanInput.from_dict(
+            answers(
+                lang="zh-Hans",
+                debts=[
+                    {
+                        "lender": "王大哥",
+                        "kind": "private",
+                        "principal": 20000,
+                        "interest": 3000,
+                        "annual_rate": 15,
+                        "overdue_months": 2,
+                    }
+                ],
+            )
+        ),
+        engine.kb,
+    )
     text = letter(p, 0, "zh-Hans")
     assert text.startswith("关于借款还款安排的商量函") and "王大哥：\n您好！" in text
     for never in ("金融机构", "非法放贷", "110", "贵方", "催收应当依法进行", "刑事"):
         assert never not in text, never
-    assert "超过合同成立时一年期贷款市场报价利率（LPR）的四倍" in text       # 4 × LPR is private lending's rule
+    assert "超过合同成立时一年期贷款市场报价利率（LPR）的四倍" in text  # 4 × LPR is private lending's rule
     assert [f.code for f in p.flags] == ["above_4x_lpr"]
 
 
@@ -164,40 +250,52 @@ def test_nothing_affordable_asks_for_a_pause_and_still_has_a_calendar(engine: En
     assert data["help"] and data["creditors"] == []
     events = Calendar.from_ical(p.ics()).walk("VEVENT")
     dates = sorted(e.decoded("dtstart").isoformat() for e in events)
-    assert dates == ["2026-12-08", "2027-02-09"]         # replies due (15 days), two weeks before the pause ends
+    assert dates == ["2026-12-08", "2027-02-09"]  # replies due (15 days), two weeks before the pause ends
     assert "回复" in str(events[0].get("summary")) or "回复" in str(events[1].get("summary"))
 
 
-def test_hedging_one_footnote_for_reprinted_citations_and_confirmed_ones_plain(proposal_en: Any,
-                                                                              engine: Engine) -> None:
+def test_hedging_one_footnote_for_reprinted_citations_and_confirmed_ones_plain(
+    proposal_en: Any, engine: Engine
+) -> None:
     kb = engine.kb
     card = letter(proposal_en, 0, "zh-Hans")
     assert "据转载文本" not in card and card.count("以官方文本为准") == 1
-    assert "《商业银行信用卡业务监督管理办法》第七十条*" in card            # secondary: title and article, marked
-    assert kb.citations["cn.credit_card_measures_2011.70"].wording[:20] not in card   # provisional wording not quoted
+    assert "《商业银行信用卡业务监督管理办法》第七十条*" in card  # secondary: title and article, marked
+    assert kb.citations["cn.credit_card_measures_2011.70"].wording[:20] not in card  # provisional wording not quoted
     online = letter(proposal_en, 1, "zh-Hans")
     c670 = kb.citations["cn.civil_code.670"]
-    assert f"《中华人民共和国民法典》第六百七十条：“{c670.wording}”" in online            # confirmed: quoted, no mark
+    assert f"《中华人民共和国民法典》第六百七十条：“{c670.wording}”" in online  # confirmed: quoted, no mark
     assert "第六百七十条*" not in online
-    assert "24%" not in online.split("五、法律依据")[1]                 # never a legal basis for the 24 % line
-    assert "非法放贷" not in online                                     # the criminal threshold is the user's only
+    assert "24%" not in online.split("五、法律依据")[1]  # never a legal basis for the 24 % line
+    assert "非法放贷" not in online  # the criminal threshold is the user's only
     refs = legal_refs(kb, ["cn.civil_code.670", "no.such.citation", "cn.civil_code.670"], "en")
     assert [r.id for r in refs] == ["cn.civil_code.670"]
 
 
-@pytest.mark.parametrize(("title", "cited"), [
-    ("中华人民共和国民法典", "《中华人民共和国民法典》"),
-    ("中华人民共和国治安管理处罚法（2025年修订）", "《中华人民共和国治安管理处罚法》（2025年修订）"),
-    ("互联网金融逾期债务催收自律公约（试行）", "《互联网金融逾期债务催收自律公约（试行）》"),
-    ("金融机构个人消费类贷款催收工作指引（试行）（中国银行业协会）",
-     "《金融机构个人消费类贷款催收工作指引（试行）》（中国银行业协会）"),
-    ("最高人民法院关于适用《中华人民共和国民事诉讼法》的解释",
-     "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》"),
-    ("GB/T 45251—2025 互联网金融 个人网络消费信贷 贷后催收风控指引",
-     "GB/T 45251—2025《互联网金融 个人网络消费信贷 贷后催收风控指引》"),
-    ("美国《公平债务催收作业法》（FDCPA，美国法典第15编第1692条及以下）",
-     "美国《公平债务催收作业法》（FDCPA，美国法典第15编第1692条及以下）"),
-])
+@pytest.mark.parametrize(
+    ("title", "cited"),
+    [
+        ("中华人民共和国民法典", "《中华人民共和国民法典》"),
+        ("中华人民共和国治安管理处罚法（2025年修订）", "《中华人民共和国治安管理处罚法》（2025年修订）"),
+        ("互联网金融逾期债务催收自律公约（试行）", "《互联网金融逾期债务催收自律公约（试行）》"),
+        (
+            "金融机构个人消费类贷款催收工作指引（试行）（中国银行业协会）",
+            "《金融机构个人消费类贷款催收工作指引（试行）》（中国银行业协会）",
+        ),
+        (
+            "最高人民法院关于适用《中华人民共和国民事诉讼法》的解释",
+            "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》",
+        ),
+        (
+            "GB/T 45251—2025 互联网金融 个人网络消费信贷 贷后催收风控指引",
+            "GB/T 45251—2025《互联网金融 个人网络消费信贷 贷后催收风控指引》",
+        ),
+        (
+            "美国《公平债务催收作业法》（FDCPA，美国法典第15编第1692条及以下）",
+            "美国《公平债务催收作业法》（FDCPA，美国法典第15编第1692条及以下）",
+        ),
+    ],
+)
 def test_chinese_law_titles_take_shuminghao_with_qualifiers_outside(title: str, cited: str) -> None:
     assert law_title(title, "zh-Hans") == cited
     assert law_title(title, "en") == title
@@ -209,9 +307,18 @@ def test_name_id_and_phone_only_when_given(engine: Engine) -> None:
         assert "＿" not in x.text and "__" not in x.text
         assert "身份证号" not in x.text and "联系电话" not in x.text and "合同编号" not in x.text
     assert any("name" in n or "姓名" in n for n in bare.notes)
-    full = make_proposal(PlanInput.from_dict(answers(lang="zh-Hans", name="李伟", id_number="1234", phone="13800000000",
-                                                     debts=[{**answers()["debts"][0], "account": "6225 **** 1234"}])),
-                         engine.kb)
+    full = make_proposal(
+        PlanInput.from_dict(
+            answers(
+                lang="zh-Hans",
+                name="李伟",
+                id_number="1234",
+                phone="13800000000",
+                debts=[{**answers()["debts"][0], "account": "6225 **** 1234"}],
+            )
+        ),
+        engine.kb,
+    )
     text = letter(full, 0, "zh-Hans")
     assert "本人李伟（身份证号：1234）是贵方信用卡的持卡人" in text
     assert "合同编号/卡号：6225 **** 1234" in text and "联系电话：13800000000" in text
@@ -223,7 +330,7 @@ def test_user_text_is_escaped_in_telegram_html(proposal_en: Any) -> None:
     assert html.startswith("<pre>") and "&lt;b&gt;&amp; now&lt;/b&gt;" in html and "<b>" not in html
     summary = proposal_en.summary_html()
     assert "某某网贷 &lt;i&gt;" in summary and "<i>" not in summary
-    assert "Laid off &lt;b&gt;" in summary                # the note quoting the user's words, escaped
+    assert "Laid off &lt;b&gt;" in summary  # the note quoting the user's words, escaped
 
 
 def test_summary_flags_are_careful_about_the_24_percent_line(proposal_en: Any) -> None:
@@ -244,30 +351,82 @@ LEFTOVER_WORDS = re.compile(r"\b(?:None|nan|NaN|undefined)\b|^\d+\.\s*$", re.M)
 
 def _variants() -> list[dict[str, Any]]:
     debts = {
-        "CN": [{"lender": "招商银行", "kind": k, "principal": 20000, "interest": 900, "penalties": 300, "fees": 100,
-                "overdue_months": 5, "annual_rate": r, "amount_received": rec}
-               for k, r, rec in (("credit_card", 30, None), ("consumer_finance", None, None),
-                                 ("online_platform", 36.5, 18000), ("bank_loan", 8, None), ("private", 20, 19000),
-                                 ("other", None, None))],
-        "HK": [{"lender": "亞洲財務", "kind": k, "principal": 50000, "interest": 6000, "penalties": 500,
-                "overdue_months": 3, "annual_rate": r} for k, r in (("credit_card", 40), ("bank_loan", None),
-                                                                     ("money_lender", 52), ("private", 38),
-                                                                     ("other", 60))],
-        "TW": [{"lender": "國泰世華", "kind": k, "principal": 80000, "interest": 9000, "penalties": 1000,
-                "overdue_months": 6, "annual_rate": r, "amount_received": rec}
-               for k, r, rec in (("credit_card", 18, None), ("cash_card", 16, None), ("bank_loan", 19, 76000),
-                                 ("private", 20, None), ("other", None, None))],
-        "US": [{"lender": "Acme Bank", "kind": k, "principal": 5000, "interest": 400, "fees": 35,
-                "overdue_months": 40} for k in ("credit_card", "bank_loan", "debt_collector", "private", "other")],
+        "CN": [
+            {
+                "lender": "招商银行",
+                "kind": k,
+                "principal": 20000,
+                "interest": 900,
+                "penalties": 300,
+                "fees": 100,
+                "overdue_months": 5,
+                "annual_rate": r,
+                "amount_received": rec,
+            }
+            for k, r, rec in (
+                ("credit_card", 30, None),
+                ("consumer_finance", None, None),
+                ("online_platform", 36.5, 18000),
+                ("bank_loan", 8, None),
+                ("private", 20, 19000),
+                ("other", None, None),
+            )
+        ],
+        "HK": [
+            {
+                "lender": "亞洲財務",
+                "kind": k,
+                "principal": 50000,
+                "interest": 6000,
+                "penalties": 500,
+                "overdue_months": 3,
+                "annual_rate": r,
+            }
+            for k, r in (("credit_card", 40), ("bank_loan", None), ("money_lender", 52), ("private", 38), ("other", 60))
+        ],
+        "TW": [
+            {
+                "lender": "國泰世華",
+                "kind": k,
+                "principal": 80000,
+                "interest": 9000,
+                "penalties": 1000,
+                "overdue_months": 6,
+                "annual_rate": r,
+                "amount_received": rec,
+            }
+            for k, r, rec in (
+                ("credit_card", 18, None),
+                ("cash_card", 16, None),
+                ("bank_loan", 19, 76000),
+                ("private", 20, None),
+                ("other", None, None),
+            )
+        ],
+        "US": [
+            {"lender": "Acme Bank", "kind": k, "principal": 5000, "interest": 400, "fees": 35, "overdue_months": 40}
+            for k in ("credit_card", "bank_loan", "debt_collector", "private", "other")
+        ],
         "SG": [{"lender": "Some Lender", "kind": "other", "principal": 3000, "interest": 100}],
     }
     out = []
     for (jur, ds), income, named in itertools.product(debts.items(), ("30000", "9000", "2000"), (True, False)):
-        out.append({"lang": "en", "today": "2026-11-23", "income": income, "jurisdiction": jur,
-                    "expenses": {"housing": 1500, "food": 1000}, "dependants": 2,
-                    "hardship": {"reason": "illness", "details": "生病住院两个月。" if named else "In hospital."},
-                    "debts": ds, "name": "陈小明" if named else "", "phone": "5550100" if named else "",
-                    "id_number": "A123456(7)" if named else "", **({"currency": "SGD"} if jur == "SG" else {})})
+        out.append(
+            {
+                "lang": "en",
+                "today": "2026-11-23",
+                "income": income,
+                "jurisdiction": jur,
+                "expenses": {"housing": 1500, "food": 1000},
+                "dependants": 2,
+                "hardship": {"reason": "illness", "details": "生病住院两个月。" if named else "In hospital."},
+                "debts": ds,
+                "name": "陈小明" if named else "",
+                "phone": "5550100" if named else "",
+                "id_number": "A123456(7)" if named else "",
+                **({"currency": "SGD"} if jur == "SG" else {}),
+            }
+        )
     return out
 
 
@@ -280,15 +439,15 @@ def test_no_doubled_words_or_leftovers_in_any_letter_or_summary(engine: Engine, 
         texts = [x.text for x in p.letters] + [p.summary_html()] + p.notes
         for text in texts:
             assert not DOUBLED_CJK.search(text), (data["jurisdiction"], DOUBLED_CJK.search(text))
-            assert not DOUBLED_EN.search(re.sub(r"<[^>]+>", " ", text)), (data["jurisdiction"],
-                                                                        DOUBLED_EN.search(text))
+            assert not DOUBLED_EN.search(re.sub(r"<[^>]+>", " ", text)), (data["jurisdiction"], DOUBLED_EN.search(text))
             for bad in LEFTOVERS:
-                assert bad not in text, (data["jurisdiction"], bad, text[max(0, text.find(bad) - 60):][:120])
+                assert bad not in text, (data["jurisdiction"], bad, text[max(0, text.find(bad) - 60) :][:120])
             assert not LEFTOVER_WORDS.search(text), (data["jurisdiction"], LEFTOVER_WORDS.search(text))
     assert statuses >= {"ok", "unaffordable"}
 
 
 # -- the PDF ----------------------------------------------------------------------------------------------------------
+
 
 def test_pdf_contains_the_letters_with_an_embedded_font(proposal_en: Any) -> None:
     pdf = proposal_en.pdf(proposal_en.chart_png())
@@ -297,7 +456,7 @@ def test_pdf_contains_the_letters_with_an_embedded_font(proposal_en: Any) -> Non
     assert flat("关于信用卡个性化分期还款方案的申请") in text
     assert flat("致：招商银行信用卡中心") in text and flat("停止计收罚息及违约金，不再计算复利") in text
     assert flat("Proposal for a personalised instalment plan") in text
-    assert b"/FontFile2" in pdf                      # the CJK font is embedded (as a subset)
+    assert b"/FontFile2" in pdf  # the CJK font is embedded (as a subset)
     assert len(reader.pages) >= 5
 
 
@@ -306,15 +465,15 @@ def test_pdf_lines_break_like_a_typesetter(engine: Engine) -> None:
     pages = pdf_lines(p.pdf())
     for n, lines in enumerate(pages):
         for line in lines:
-            assert line[0] not in CLOSING, (n, line)              # no line starts with ；）， and the like
-            assert line[-1] not in OPENING, (n, line)             # none ends with （「《
-            assert not re.search(r"(¥|HK\$|NT\$|新臺幣)$", line), (n, line)   # no amount cut after its sign
-            assert "  " not in line.strip(), (n, line)           # set flush left: nothing spread out
+            assert line[0] not in CLOSING, (n, line)  # no line starts with ；）， and the like
+            assert line[-1] not in OPENING, (n, line)  # none ends with （「《
+            assert not re.search(r"(¥|HK\$|NT\$|新臺幣)$", line), (n, line)  # no amount cut after its sign
+            assert "  " not in line.strip(), (n, line)  # set flush left: nothing spread out
     every = [line for lines in pages for line in lines]
     for x in p.letters:
         for amount in set(re.findall(r"¥[\d,]+(?:\.\d\d)?", x.text)):
             assert any(amount in line for line in every), amount  # every amount whole on one line
-    assert any("part-time" in line for line in every)            # Latin words are not cut
+    assert any("part-time" in line for line in every)  # Latin words are not cut
     assert any("本人Li Wei是贵方信用卡的持卡人" in flat(line) or "本人Li Wei" in line for line in every)
 
 
@@ -350,12 +509,14 @@ def test_the_font_is_debians_unaltered_file() -> None:
 
 # -- DOCX, calendar, chart --------------------------------------------------------------------------------------------
 
+
 def test_docx_is_the_letters_to_edit(proposal_en: Any) -> None:
     doc = Document(io.BytesIO(proposal_en.docx()))
     paragraphs = [p.text for p in doc.paragraphs]
     assert paragraphs[0] == "关于信用卡个性化分期还款方案的申请"
-    assert "本人确认并提议偿还的金额为¥9,479（本金¥8,500，利息及费用¥979），即本金加上法律允许的利息和费用。" \
-        in paragraphs
+    assert (
+        "本人确认并提议偿还的金额为¥9,479（本金¥8,500，利息及费用¥979），即本金加上法律允许的利息和费用。" in paragraphs
+    )
     assert any(p.startswith("1. 同意上述还款方案并以书面形式确认") for p in paragraphs)
     assert sum(1 for p in paragraphs if p.startswith("Proposal for a")) == 2
     title = doc.paragraphs[0].runs[0].font
@@ -370,8 +531,9 @@ def test_calendar_has_one_event_per_payment_and_a_reply_check(proposal_en: Any) 
     assert len(events) == len(payments) + 1 == 41
     reply = next(e for e in events if "reply" in str(e.get("uid")))
     assert reply.decoded("dtstart").isoformat() == "2026-12-08"
-    first = sorted((e for e in events if e is not reply),
-                   key=lambda e: (e.decoded("dtstart"), str(e.get("summary"))))[0]
+    first = sorted((e for e in events if e is not reply), key=lambda e: (e.decoded("dtstart"), str(e.get("summary"))))[
+        0
+    ]
     assert first.decoded("dtstart").isoformat() == "2026-12-23"
     assert "招商银行信用卡中心" in str(first.get("summary")) and "¥1,615" in str(first.get("summary"))
     assert first.walk("VALARM")
@@ -383,14 +545,16 @@ def test_chart_key_dates_and_colours(proposal_en: Any, engine: Engine) -> None:
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
     fig = build_figure(proposal_en.plan, "en")
     axes = fig.get_axes()
-    assert all(ax.get_legend() is None for ax in axes)           # no legend on the data: one key below
+    assert all(ax.get_legend() is None for ax in axes)  # no legend on the data: one key below
     (key,) = fig.legends
     labels = [t.get_text() for t in key.get_texts()]
     assert labels[:2] == ["招商银行信用卡中心", "某某网贷 <i>"] and "Available for repayments" in labels
     ticks = [t.get_text() for t in axes[1].get_xticklabels() if t.get_text()]
-    assert ticks and all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", t) for t in ticks)     # dates, e.g. "Dec 2026"
-    colours = {"#{:02X}{:02X}{:02X}".format(*(int(round(c * 255)) for c in h.get_facecolor()[:3]))
-               for h in key.legend_handles[:2]}
+    assert ticks and all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", t) for t in ticks)  # dates, e.g. "Dec 2026"
+    colours = {
+        "#{:02X}{:02X}{:02X}".format(*(int(round(c * 255)) for c in h.get_facecolor()[:3]))
+        for h in key.legend_handles[:2]
+    }
     assert colours <= set(OKABE_ITO) and len(colours) == 2
     zh = build_figure(proposal_en.plan, "zh-Hans")
     assert any("年" in t.get_text() for t in zh.get_axes()[1].get_xticklabels())
@@ -400,12 +564,28 @@ def test_chart_key_dates_and_colours(proposal_en: Any, engine: Engine) -> None:
 
 # -- the command line -------------------------------------------------------------------------------------------------
 
+
 def test_cli_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "in.json"
     src.write_text(json.dumps(answers(), ensure_ascii=False), encoding="utf-8")
     out = {k: tmp_path / f"out.{k}" for k in ("pdf", "docx", "ics", "png")}
-    rc = main(["plan", "--json", str(src), "--pdf", str(out["pdf"]), "--docx", str(out["docx"]), "--ics",
-               str(out["ics"]), "--chart", str(out["png"]), "--lang", "zh-Hans"])
+    rc = main(
+        [
+            "plan",
+            "--json",
+            str(src),
+            "--pdf",
+            str(out["pdf"]),
+            "--docx",
+            str(out["docx"]),
+            "--ics",
+            str(out["ics"]),
+            "--chart",
+            str(out["png"]),
+            "--lang",
+            "zh-Hans",
+        ]
+    )
     assert rc == 0
     data = json.loads(capsys.readouterr().out)
     assert data["status"] == "ok" and data["lang"] == "zh-Hans" and data["months"] == 20
@@ -421,8 +601,12 @@ def test_cli_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert out["pdf"].read_bytes().startswith(b"%PDF") and out["png"].read_bytes().startswith(b"\x89PNG")
     assert Document(str(out["docx"])).paragraphs[0].text == "关于信用卡个性化分期还款方案的申请"
     assert len(Calendar.from_ical(out["ics"].read_bytes()).walk("VEVENT")) == 41
-    assert data["files"] == {"chart": str(out["png"]), "pdf": str(out["pdf"]), "docx": str(out["docx"]),
-                             "ics": str(out["ics"])}
+    assert data["files"] == {
+        "chart": str(out["png"]),
+        "pdf": str(out["pdf"]),
+        "docx": str(out["docx"]),
+        "ics": str(out["ics"]),
+    }
 
 
 def test_cli_plan_reports_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -47,12 +47,12 @@ async def test_answers_are_not_taken_while_they_cannot_be_saved(pbot: PlanBotUnd
     user = pbot.user(language_code="en")
     await start(user)
     await say(user, "某银行")
-    await pbot.storage.read("PRAGMA query_only=ON")           # the file takes no write (as when full or read-only)
+    await pbot.storage.read("PRAGMA query_only=ON")  # the file takes no write (as when full or read-only)
     refused = await press(user, "Bank loan")
     assert "cannot save your answers right now" in refused.text and "not kept" in refused.text
     assert plan_state(pbot, user)["step"] == "kind"
     await pbot.storage.read("PRAGMA query_only=OFF")
-    q = await press(user, "Bank loan")                        # the same button still works
+    q = await press(user, "Bank loan")  # the same button still works
     assert "principal" in q.text
 
 
@@ -61,11 +61,11 @@ async def test_a_failed_delivery_keeps_the_answers_and_parts_can_be_sent_again(q
     quick_pbot.fake.inject("sendDocument", "502", times=6)
     out = await deliver_a_plan(user, lender="某某小贷")
     assert "could not send all of your plan" in out[-1].text
-    assert plan_state(quick_pbot, user) is not None                       # the answers are still there
+    assert plan_state(quick_pbot, user) is not None  # the answers are still there
     await user.press("🔁 Send my plan again")
     out = await delivered(user)
     assert {u.filename for u in quick_pbot.fake.uploads} >= {"plan-chart.png", "repayment-plan.pdf"}
-    assert plan_state(quick_pbot, user) is None                           # deleted once all was sent
+    assert plan_state(quick_pbot, user) is None  # deleted once all was sent
     await user.press("🔁 Send a part again")
     await user.press("PDF", message=await user.reply())
     again = await user.reply(timeout=60)
@@ -73,15 +73,17 @@ async def test_a_failed_delivery_keeps_the_answers_and_parts_can_be_sent_again(q
     assert [u.filename for u in quick_pbot.fake.uploads].count("repayment-plan.pdf") == 2
 
 
-async def test_a_crisis_false_positive_keeps_the_answer_and_shows_support(pbot: PlanBotUnderTest,  # noqa: F811
-                                                                          engine: Engine) -> None:
-    text = "Laid off in August, and some nights I feel I can't go on."   # an answer that also reads as crisis
+async def test_a_crisis_false_positive_keeps_the_answer_and_shows_support(
+    pbot: PlanBotUnderTest,  # noqa: F811
+    engine: Engine,
+) -> None:
+    text = "Laid off in August, and some nights I feel I can't go on."  # an answer that also reads as crisis
     assert engine.answer(text, "en").topic == "crisis"
     user = pbot.user(language_code="en")
     await deliver_until_details(user)
     await user.send(text)
     support, review = await user.replies(2)
-    assert "What you wrote worries me" in support.text and "12356" in support.text   # the region's line (CN)
+    assert "What you wrote worries me" in support.text and "12356" in support.text  # the region's line (CN)
     assert "Check your answers" in review.text and "Laid off in August" in review.text
 
 
@@ -101,8 +103,10 @@ async def deliver_until_details(user: Any) -> None:
     assert "what happened" in q.text
 
 
-async def test_a_collection_message_pasted_mid_interview_is_assessed_not_stored(pbot: PlanBotUnderTest,  # noqa: F811
-                                                                                engine: Engine) -> None:
+async def test_a_collection_message_pasted_mid_interview_is_assessed_not_stored(
+    pbot: PlanBotUnderTest,  # noqa: F811
+    engine: Engine,
+) -> None:
     user = pbot.user(language_code="zh-hans")
     await user.send("/plan")
     await user.replies(2)
@@ -120,27 +124,27 @@ async def test_a_collection_message_pasted_mid_interview_is_assessed_not_stored(
 async def test_an_interview_left_for_long_no_longer_takes_texts(pbot: PlanBotUnderTest) -> None:  # noqa: F811
     user = pbot.user(language_code="en")
     await start(user)
-    await asyncio.sleep(0.3)                                  # the handler has finished with the question
+    await asyncio.sleep(0.3)  # the handler has finished with the question
     pbot.app.user_data[user.id]["plan"]["updated_at"] = time.time() - 3600
     await user.send("Can they call my mother about my debt?")
     replies = await user.all_replies(quiet=0.5)
     assert "unfinished plan" in replies[-1].text and "/plan" in replies[-1].text
     assert plan_state(pbot, user)["debts"][0]["lender"] is None
     await user.send("hello")
-    assert not any("unfinished plan" in r.text for r in await user.all_replies(quiet=0.5))   # said once
+    assert not any("unfinished plan" in r.text for r in await user.all_replies(quiet=0.5))  # said once
     await user.send("/plan")
     offer = await user.reply()
     assert "unfinished plan" in offer.text
     q = await press(user, "Resume where I left off")
     assert "Who is the lender" in q.text
-    q = await say(user, "某银行")                             # texts are answers again
+    q = await say(user, "某银行")  # texts are answers again
     assert "What kind of debt" in q.text
 
 
 async def test_a_fast_interview_is_never_cut_by_the_inbound_limit(bot: BotUnderTest) -> None:
     assert bot.app.bot_data["services"].limiter.per_minute == 20
     user = bot.user(language_code="en")
-    await deliver_until_details(user)                         # 23 updates within the minute
+    await deliver_until_details(user)  # 23 updates within the minute
     q = await say(user, "My hours were cut.")
     assert "Check your answers" in q.text
 

@@ -35,12 +35,20 @@ def test_catalogue_is_loaded(lang: str, expected: str) -> None:
 
 @pytest.mark.parametrize("lang", list(catalog.LOCALES))
 def test_every_screen_is_valid_telegram_html(lang: str) -> None:
-    state = InterviewState(lang, debts=[
-        DebtAnswers("招商银行 <b>&", "credit_card", "30000", "1200", overdue_months=4.0, annual_rate=18.0),
-        DebtAnswers("x" * 80, "private", "5000")], income="8000", expenses={"housing": "2000"}, dependants=2,
-        reason="illness", details="<script>")
+    state = InterviewState(
+        lang,
+        debts=[
+            DebtAnswers("招商银行 <b>&", "credit_card", "30000", "1200", overdue_months=4.0, annual_rate=18.0),
+            DebtAnswers("x" * 80, "private", "5000"),
+        ],
+        income="8000",
+        expenses={"housing": "2000"},
+        dependants=2,
+        reason="illness",
+        details="<script>",
+    )
     for step in STEPS:
-        for suggestion in ("15000", "1" * 50):           # a reading too long for a button is not offered
+        for suggestion in ("15000", "1" * 50):  # a reading too long for a button is not offered
             reply = question(state, step, error="<oops>", suggestion=suggestion)
             check_text(reply.html, "HTML")
             check_markup(keyboard(reply).to_dict())

@@ -18,19 +18,23 @@ PHONE, ID_NUMBER, EMAIL = "13800138000", "110101199003077777", "lin.wang@example
 LENDER = f"某某网贷 客服{PHONE}"
 
 
-async def deliver_a_plan(user: FakeUser, lender: str = LENDER,
-                         details: str = f"My ID is {ID_NUMBER}, write to {EMAIL}.", region: str = "mainland China",
-                         kind: str = "Online lending platform") -> list[Any]:
+async def deliver_a_plan(
+    user: FakeUser,
+    lender: str = LENDER,
+    details: str = f"My ID is {ID_NUMBER}, write to {EMAIL}.",
+    region: str = "mainland China",
+    kind: str = "Online lending platform",
+) -> list[Any]:
     q = await start(user, region)
     q = await say(user, lender)
     assert "What kind of debt" in q.text
     q = await press(user, kind)
     q = await say(user, "20000")
-    for _ in range(6):                                   # interest … received: all optional
+    for _ in range(6):  # interest … received: all optional
         q = await press(user, "Skip")
     q = await press(user, "No, go on to my budget")
     q = await say(user, "9000")
-    for _ in range(7):                                   # the expenses
+    for _ in range(7):  # the expenses
         q = await press(user, "Skip")
     q = await press(user, "1")
     q = await press(user, "Job loss")
@@ -49,7 +53,7 @@ async def test_saved_plans_and_reminders_are_stored_redacted(pbot: PlanBotUnderT
     await deliver_a_plan(user)
     await user.press("💾 Save this plan")
     saved = await user.reply()
-    assert "masked" in saved.text and "the lenders' names" in saved.text      # says plainly what it keeps
+    assert "masked" in saved.text and "the lenders' names" in saved.text  # says plainly what it keeps
     await user.press("🔔 Remind me before each payment")
     await user.reply()
     rows = [r for r in await pbot.storage.rows_mentioning(user.id) if r[0] in ("plan_saved", "plan_reminders")]
@@ -71,11 +75,11 @@ async def test_forget_stops_old_plan_buttons_and_reminders(pbot: PlanBotUnderTes
     await user.press("Yes, delete everything", message=await user.reply())
     assert "deleted" in (await user.reply()).text
     assert reminders.jobs_of(pbot.app, user.id) == []
-    await user.press("💾 Save this plan")                 # an old button, under the delivered plan
+    await user.press("💾 Save this plan")  # an old button, under the delivered plan
     assert "expired" in (await user.answer())["text"]
     await asyncio.sleep(0.2)
     rows = await pbot.storage.rows_mentioning(user.id)
-    assert [r for r in rows if r[0] != "users"] == []       # at most "seen just now", from this very press
+    assert [r for r in rows if r[0] != "users"] == []  # at most "seen just now", from this very press
 
 
 async def test_forgotten_rows_are_overwritten_and_the_log_emptied(pbot: PlanBotUnderTest) -> None:  # noqa: F811
@@ -99,7 +103,7 @@ async def test_forget_with_the_database_locked_says_so_retries_and_finishes(bot:
     await user.reply()
     await bot.storage.read("PRAGMA busy_timeout=200")
     other = sqlite3.connect(bot.db_path, timeout=0.1, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")                    # another program holds the write lock
+    other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
     try:
         await user.send("/forget")
         await user.press("Yes, delete everything", message=await user.reply())
@@ -111,7 +115,7 @@ async def test_forget_with_the_database_locked_says_so_retries_and_finishes(bot:
     done = await user.reply(timeout=15)
     assert "everything I stored about you has been deleted" in done.text
     assert await bot.storage.rows_mentioning(user.id) == []
-    await user.send("/lang")                            # the connection is not left inside a transaction
+    await user.send("/lang")  # the connection is not left inside a transaction
     await user.press("English", message=await user.reply())
     assert "English" in (await user.reply()).text
     await user.send("/forget")

@@ -11,18 +11,21 @@ from bot.redact import SecretFilter, redact, redact_data, redact_secrets
 TOKEN = "123456789:AAHfake-test-token_ABCDEFGHIJKLMNOPQRSTUV"
 
 
-@pytest.mark.parametrize("text, gone, mask", [
-    ("我的电话13800138000，快打", "13800138000", "[phone]"),
-    ("call +86 138 0013 8000 now", "138 0013 8000", "[phone]"),
-    ("座机010-12345678", "12345678", "[phone]"),
-    ("US (555) 123-4567 please", "123-4567", "[phone]"),
-    ("身份证110101199003077777号", "110101199003077777", "[id-number]"),
-    ("身份证11010119900307777X", "11010119900307777X", "[id-number]"),
-    ("卡号6222 0212 3456 7890 123还款", "6222 0212 3456 7890 123", "[card-number]"),
-    ("账号6222021234567890123😀", "6222021234567890123", "[card-number]"),
-    ("mail lin.wang+debt@example.co.uk", "lin.wang+debt@example.co.uk", "[email]"),
-    (f"token {TOKEN} leaked", TOKEN, "[token]"),
-])
+@pytest.mark.parametrize(
+    "text, gone, mask",
+    [
+        ("我的电话13800138000，快打", "13800138000", "[phone]"),
+        ("call +86 138 0013 8000 now", "138 0013 8000", "[phone]"),
+        ("座机010-12345678", "12345678", "[phone]"),
+        ("US (555) 123-4567 please", "123-4567", "[phone]"),
+        ("身份证110101199003077777号", "110101199003077777", "[id-number]"),
+        ("身份证11010119900307777X", "11010119900307777X", "[id-number]"),
+        ("卡号6222 0212 3456 7890 123还款", "6222 0212 3456 7890 123", "[card-number]"),
+        ("账号6222021234567890123😀", "6222021234567890123", "[card-number]"),
+        ("mail lin.wang+debt@example.co.uk", "lin.wang+debt@example.co.uk", "[email]"),
+        (f"token {TOKEN} leaked", TOKEN, "[token]"),
+    ],
+)
 def test_personal_data_is_masked(text: str, gone: str, mask: str) -> None:
     out = redact(text)
     assert gone not in out and mask in out
@@ -57,10 +60,14 @@ def test_log_records_lose_the_token_in_message_args_and_traceback() -> None:
 def test_logged_data_keeps_ids_and_hides_texts_at_any_depth() -> None:
     from bot.redact import summarise_for_log
 
-    data = {"chat_id": 5, "text": "我的电话13800138000", "reply_markup": {"inline_keyboard": [[
-        {"text": "✏️ Debt 1: 秘密贷款", "callback_data": "p:rv:d:0"}]]},
+    data = {
+        "chat_id": 5,
+        "text": "我的电话13800138000",
+        "reply_markup": {"inline_keyboard": [[{"text": "✏️ Debt 1: 秘密贷款", "callback_data": "p:rv:d:0"}]]},
         "forward_origin": {"type": "hidden_user", "sender_user_name": "Zhang San"},
-        "location": {"latitude": 31.23, "longitude": 121.47}, "document": {"file_name": "contract.pdf"}}
+        "location": {"latitude": 31.23, "longitude": 121.47},
+        "document": {"file_name": "contract.pdf"},
+    }
     out = repr(summarise_for_log(data))
     for secret in ("13800138000", "秘密贷款", "Zhang San", "31.23", "121.47", "contract.pdf", "p:rv:d:0"):
         assert secret not in out
@@ -75,17 +82,23 @@ def test_json_log_lines_are_redacted_like_text_ones(monkeypatch: pytest.MonkeyPa
     from bot.redact import JsonFormatter
     from handlers.app import _summarise_log_arg
 
-    literal = 'lit"eral\\secret'                     # a literal secret with characters JSON escapes
+    literal = 'lit"eral\\secret'  # a literal secret with characters JSON escapes
     monkeypatch.setattr(redaction, "_secrets", [literal])
     monkeypatch.setattr(redaction, "_sanitizers", [_summarise_log_arg])
-    record = logging.LogRecord("rights_bot", logging.ERROR, __file__, 1, "url %s text %s data %s also %s",
-                               (f"http://h/bot{TOKEN}/getMe", "call me on 13800138000",
-                                {"chat_id": 7, "text": "they will beat me"}, literal), None)
+    record = logging.LogRecord(
+        "rights_bot",
+        logging.ERROR,
+        __file__,
+        1,
+        "url %s text %s data %s also %s",
+        (f"http://h/bot{TOKEN}/getMe", "call me on 13800138000", {"chat_id": 7, "text": "they will beat me"}, literal),
+        None,
+    )
     try:
         raise RuntimeError(f"The token `{TOKEN}` was rejected; {literal}")
     except RuntimeError:
         record.exc_info = sys.exc_info()
-    redaction.scrub_record(record)              # what install_log_redaction does to every record
+    redaction.scrub_record(record)  # what install_log_redaction does to every record
     line = JsonFormatter().format(record)
     out = json.loads(line)
     assert set(out) == {"time", "level", "logger", "message", "exception"}

@@ -18,11 +18,29 @@ HOSTILE = '<b>&amp; <script>alert("x")</script> </i> & &nbsp; 😀 中文'
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_view_renders_valid_telegram_html_in_every_language(engine: Engine, lang: str) -> None:
     d = Dialogue(engine)
-    replies = [d.start(lang, "CN"), d.help(lang), d.privacy(lang), d.lang_menu(lang), d.region_menu(lang, "CN"),
-               d.forget_confirm(lang), d.cancelled(lang), d.prompt_check(lang), d.prompt_ask(lang),
-               d.slow_down(lang), d.error(lang), d.text_only(lang), d.unknown_command(lang), d.group_hint(lang),
-               d.group_redirect(lang, "bot"), d.crisis(lang, "CN"), d.danger(lang, "CN"), d.out_of_scope(lang),
-               d.rights_page(lang, 0), d.family_card(lang), d.ambiguous(lang, "tok")]
+    replies = [
+        d.start(lang, "CN"),
+        d.help(lang),
+        d.privacy(lang),
+        d.lang_menu(lang),
+        d.region_menu(lang, "CN"),
+        d.forget_confirm(lang),
+        d.cancelled(lang),
+        d.prompt_check(lang),
+        d.prompt_ask(lang),
+        d.slow_down(lang),
+        d.error(lang),
+        d.text_only(lang),
+        d.unknown_command(lang),
+        d.group_hint(lang),
+        d.group_redirect(lang, "bot"),
+        d.crisis(lang, "CN"),
+        d.danger(lang, "CN"),
+        d.out_of_scope(lang),
+        d.rights_page(lang, 0),
+        d.family_card(lang),
+        d.ambiguous(lang, "tok"),
+    ]
     replies += [d.topic(t.id, lang, "CN") for t in engine.kb.topics]
     for s in engine.kb.signals[:40]:
         ids = d.short_ids[s.id]
@@ -49,15 +67,34 @@ def test_templates_write_only_telegram_tags() -> None:
 
     for path in TEMPLATE_DIR.rglob("*.html.j2"):
         for tag in re.findall(r"</?([a-zA-Z][a-zA-Z0-9-]*)", path.read_text(encoding="utf-8")):
-            assert tag in {"b", "i", "u", "s", "code", "pre", "a", "blockquote", "tg-spoiler", "span", "strong",
-                           "em"}, (path.name, tag)
+            assert tag in {
+                "b",
+                "i",
+                "u",
+                "s",
+                "code",
+                "pre",
+                "a",
+                "blockquote",
+                "tg-spoiler",
+                "span",
+                "strong",
+                "em",
+            }, (path.name, tag)
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["", "b", "i", "code", "blockquote"]),
-                          st.text(alphabet=st.sampled_from(list("ab 中文😀&<>\n。!")), min_size=0, max_size=300)),
-                min_size=1, max_size=40),
-       st.integers(min_value=200, max_value=4096))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "b", "i", "code", "blockquote"]),
+            st.text(alphabet=st.sampled_from(list("ab 中文😀&<>\n。!")), min_size=0, max_size=300),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(min_value=200, max_value=4096),
+)
 def test_split_keeps_every_character_and_valid_html(parts: list[tuple[str, str]], limit: int) -> None:
     from html import escape
 
@@ -76,4 +113,4 @@ def test_split_prefers_paragraph_boundaries() -> None:
     chunks = split_html("\n\n".join(paras), 4096)
     assert len(chunks) > 1
     for c in chunks:
-        assert c.startswith("<b>")            # each message starts with a whole paragraph
+        assert c.startswith("<b>")  # each message starts with a whole paragraph

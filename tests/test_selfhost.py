@@ -34,15 +34,32 @@ def base_env(fake: FakeTelegram, tmp_path: Path, **extra: str) -> dict[str, str]
     token_file = tmp_path / "secrets" / "telegram_bot_token"
     token_file.parent.mkdir(exist_ok=True)
     token_file.write_text(fake.token + "\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("RIGHTS_BOT_") and k not in ("TELEGRAM_BOT_TOKEN", "STATE_DIRECTORY")}
-    return {**env, "TELEGRAM_BOT_TOKEN_FILE": str(token_file), "TELEGRAM_BASE_URL": fake.url,
-            "STATE_DIRECTORY": str(tmp_path / "state"), "PYTHONUNBUFFERED": "1", **extra}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("RIGHTS_BOT_") and k not in ("TELEGRAM_BOT_TOKEN", "STATE_DIRECTORY")
+    }
+    return {
+        **env,
+        "TELEGRAM_BOT_TOKEN_FILE": str(token_file),
+        "TELEGRAM_BASE_URL": fake.url,
+        "STATE_DIRECTORY": str(tmp_path / "state"),
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
 
 
 async def spawn(env: dict[str, str]) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 async def stop(proc: asyncio.subprocess.Process) -> tuple[int, str]:
@@ -53,8 +70,9 @@ async def stop(proc: asyncio.subprocess.Process) -> tuple[int, str]:
 
 
 def health(env: dict[str, str]) -> tuple[int, dict]:  # type: ignore[type-arg]
-    out = subprocess.run([sys.executable, "-m", "bot", "health", "--json"], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "health", "--json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     return out.returncode, json.loads(out.stdout)
 
 
@@ -68,12 +86,20 @@ async def until_healthy(env: dict[str, str], timeout: float = 30) -> dict:  # ty
 
 
 async def test_webhook_mode_from_the_environment_serves_healthz_and_logs_json_without_secrets(
-        fake_telegram: FakeTelegram, tmp_path: Path) -> None:
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
     port = free_port()
-    env = base_env(fake_telegram, tmp_path, RIGHTS_BOT_TELEGRAM__MODE="webhook",
-                   RIGHTS_BOT_TELEGRAM__WEBHOOK_URL=f"http://127.0.0.1:{port}",
-                   RIGHTS_BOT_TELEGRAM__WEBHOOK_PATH="hook", RIGHTS_BOT_TELEGRAM__WEBHOOK_PORT=str(port),
-                   TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET, RIGHTS_BOT_LOG_FORMAT="json", RIGHTS_BOT_LOG_LEVEL="DEBUG")
+    env = base_env(
+        fake_telegram,
+        tmp_path,
+        RIGHTS_BOT_TELEGRAM__MODE="webhook",
+        RIGHTS_BOT_TELEGRAM__WEBHOOK_URL=f"http://127.0.0.1:{port}",
+        RIGHTS_BOT_TELEGRAM__WEBHOOK_PATH="hook",
+        RIGHTS_BOT_TELEGRAM__WEBHOOK_PORT=str(port),
+        TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        RIGHTS_BOT_LOG_FORMAT="json",
+        RIGHTS_BOT_LOG_LEVEL="DEBUG",
+    )
     user = fake_telegram.user(language_code="en")
     client = AsyncHTTPClient()
     proc = await spawn(env)
@@ -90,26 +116,38 @@ async def test_webhook_mode_from_the_environment_serves_healthz_and_logs_json_wi
         state = json.loads(resp.body)
         assert resp.code == 200 and state["ok"] and state["status"] == "running" and state["mode"] == "webhook"
         assert state["storage"]["state"] == "open"
-        with pytest.raises(HTTPClientError) as refused:     # no secret token, no update
-            await client.fetch(HTTPRequest(f"http://127.0.0.1:{port}/hook", method="POST", body="{}",
-                                           headers={"Content-Type": "application/json"}))
+        with pytest.raises(HTTPClientError) as refused:  # no secret token, no update
+            await client.fetch(
+                HTTPRequest(
+                    f"http://127.0.0.1:{port}/hook",
+                    method="POST",
+                    body="{}",
+                    headers={"Content-Type": "application/json"},
+                )
+            )
         assert refused.value.code == 403
     finally:
         code, log = await stop(proc)
     assert code == 0, log[-3000:]
-    assert not (tmp_path / "state" / "heartbeat.json").exists()       # removed at a clean stop
+    assert not (tmp_path / "state" / "heartbeat.json").exists()  # removed at a clean stop
     assert health(env)[0] == 1
-    lines = [json.loads(line) for line in log.splitlines() if line.strip()]     # every line is JSON
+    lines = [json.loads(line) for line in log.splitlines() if line.strip()]  # every line is JSON
     assert lines and all({"time", "level", "logger", "message"} <= set(r) for r in lines)
     assert any(r["level"] == "DEBUG" for r in lines)
-    for secret in (fake_telegram.token, fake_telegram.token.split(":")[1], WEBHOOK_SECRET, "13800138000",
-                   "send me to jail"):
+    for secret in (
+        fake_telegram.token,
+        fake_telegram.token.split(":")[1],
+        WEBHOOK_SECRET,
+        "13800138000",
+        "send me to jail",
+    ):
         assert secret not in log, secret
     assert not fake_telegram.errors
 
 
-async def test_polling_writes_a_heartbeat_that_reports_unusable_storage(fake_telegram: FakeTelegram,
-                                                                       tmp_path: Path) -> None:
+async def test_polling_writes_a_heartbeat_that_reports_unusable_storage(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
     not_a_file = tmp_path / "a-directory"
     not_a_file.mkdir()
     env = base_env(fake_telegram, tmp_path, RIGHTS_BOT_DB=str(not_a_file), RIGHTS_BOT_LOG_FORMAT="json")
@@ -122,7 +160,7 @@ async def test_polling_writes_a_heartbeat_that_reports_unusable_storage(fake_tel
         assert report["healthy"], report
         beat = report["heartbeat"]
         assert beat["mode"] == "polling" and beat["ok"] and beat["storage"]["state"] == "unavailable"
-        assert str(not_a_file) not in json.dumps(beat)               # a reason in a word, no path
+        assert str(not_a_file) not in json.dumps(beat)  # a reason in a word, no path
     finally:
         code, log = await stop(proc)
     assert code == 0, log[-3000:]
@@ -134,8 +172,10 @@ def test_health_says_why_not(tmp_path: Path) -> None:
 
     beat = tmp_path / "heartbeat.json"
     assert check(beat)[0] == 1 and "no heartbeat" in check(beat)[1]
-    beat.write_text(json.dumps({"ok": True, "status": "running", "mode": "polling", "time": 1000.0,
-                                "storage": {"state": "open"}}), encoding="utf-8")
+    beat.write_text(
+        json.dumps({"ok": True, "status": "running", "mode": "polling", "time": 1000.0, "storage": {"state": "open"}}),
+        encoding="utf-8",
+    )
     assert check(beat, now=1030.0)[0] == 0
     code, line, _ = check(beat, now=1200.0)
     assert code == 1 and "200 s old" in line

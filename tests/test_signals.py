@@ -11,27 +11,35 @@ from bot.kb.loader import load_kb
 
 _KB = load_kb(load_settings().knowledge_dir)
 JURISDICTIONS = list(_KB.jurisdictions)
-EXAMPLES = [pytest.param(s.id, jur, lang, text, id=f"{s.id}-{jur}-{lang}-{i}")
-            for s in _KB.signals for jur in JURISDICTIONS if s.applies_in(jur)
-            for i, (lang, text) in enumerate(s.examples)]
-COUNTER = [pytest.param(s.id, jur, lang, text, id=f"{s.id}-{jur}-{lang}-{i}")
-           for s in _KB.signals for jur in JURISDICTIONS if s.applies_in(jur)
-           for i, (lang, text) in enumerate(s.counter_examples)]
+EXAMPLES = [
+    pytest.param(s.id, jur, lang, text, id=f"{s.id}-{jur}-{lang}-{i}")
+    for s in _KB.signals
+    for jur in JURISDICTIONS
+    if s.applies_in(jur)
+    for i, (lang, text) in enumerate(s.examples)
+]
+COUNTER = [
+    pytest.param(s.id, jur, lang, text, id=f"{s.id}-{jur}-{lang}-{i}")
+    for s in _KB.signals
+    for jur in JURISDICTIONS
+    if s.applies_in(jur)
+    for i, (lang, text) in enumerate(s.counter_examples)
+]
 
 
 @pytest.mark.parametrize(("signal", "jurisdiction", "lang", "text"), EXAMPLES)
-def test_example_triggers_its_signal_in_every_jurisdiction(engine: Engine, signal: str, jurisdiction: str,
-                                                           lang: str, text: str) -> None:
+def test_example_triggers_its_signal_in_every_jurisdiction(
+    engine: Engine, signal: str, jurisdiction: str, lang: str, text: str
+) -> None:
     a = engine.assess(text, lang, jurisdiction)
     found = {f.id for f in a.findings if f.source == "pattern"}
     assert signal in found, f"{signal} not found in {text!r} under {jurisdiction}; found {sorted(found)}"
     for f in a.findings:
-        assert text[f.start:f.end] == f.evidence and f.evidence
+        assert text[f.start : f.end] == f.evidence and f.evidence
 
 
 @pytest.mark.parametrize(("signal", "jurisdiction", "lang", "text"), COUNTER)
-def test_counter_example_does_not_trigger(engine: Engine, signal: str, jurisdiction: str, lang: str,
-                                          text: str) -> None:
+def test_counter_example_does_not_trigger(engine: Engine, signal: str, jurisdiction: str, lang: str, text: str) -> None:
     a = engine.assess(text, lang, jurisdiction)
     hit = [f for f in a.findings if f.id == signal and f.source == "pattern"]
     assert not hit, f"{signal} wrongly found in {text!r} under {jurisdiction}: {hit[0].evidence!r}"

@@ -20,7 +20,7 @@ async def test_migrations_are_applied_once_in_wal_mode(tmp_path: Path) -> None:
     assert await s.schema_version() == SCHEMA_VERSION
     await s.touch(1)
     await s.close()
-    s = await Storage(path).open()           # reopening does not migrate again
+    s = await Storage(path).open()  # reopening does not migrate again
     assert (await s.get_user(1)) is not None
     await s.close()
     con = sqlite3.connect(path)
@@ -60,8 +60,12 @@ async def test_forget_and_retention_remove_every_row(tmp_path: Path) -> None:
 async def test_persistence_round_trip_is_json_and_redacted(tmp_path: Path) -> None:
     s = await Storage(tmp_path / "bot.sqlite3").open()
     p = SQLitePersistence(s)
-    data = {"amount": Decimal("1234.50"), "when": dtm.date(2026, 1, 2), "note": "call me on 13800138000",
-            "pair": (1, 2)}
+    data = {
+        "amount": Decimal("1234.50"),
+        "when": dtm.date(2026, 1, 2),
+        "note": "call me on 13800138000",
+        "pair": (1, 2),
+    }
     await p.update_user_data(7, data)
     await p.update_conversation("plan", (7, 7), {"step": 3})
     await p.update_conversation("plan", (8, 8), "X")
@@ -94,12 +98,17 @@ async def test_the_file_and_its_folder_are_the_owners_only(tmp_path: Path) -> No
 async def test_every_write_is_redacted_and_only_identifiers_pass_as_they_are(tmp_path: Path) -> None:
     s = await Storage(tmp_path / "bot.sqlite3").open()
     async with s.transaction() as tx:
-        await tx.execute("INSERT INTO plan_saved (user_id, plan_id, created_at, data) VALUES (?, ?, ?, ?)",
-                         (5, Key("0123456789012345"), 1, {"debts": [{"lender": "call 13800138000"}]}))
-        await tx.execute("INSERT INTO feedback (user_id, kind, ref, vote, created_at) VALUES (?, ?, ?, ?, ?)",
-                         (5, "topic", "mail x@y.cn", 1, 1))
+        await tx.execute(
+            "INSERT INTO plan_saved (user_id, plan_id, created_at, data) VALUES (?, ?, ?, ?)",
+            (5, Key("0123456789012345"), 1, {"debts": [{"lender": "call 13800138000"}]}),
+        )
+        await tx.execute(
+            "INSERT INTO feedback (user_id, kind, ref, vote, created_at) VALUES (?, ?, ?, ?, ?)",
+            (5, "topic", "mail x@y.cn", 1, 1),
+        )
     assert await s.read("SELECT plan_id, data FROM plan_saved") == [
-        ("0123456789012345", '{"debts": [{"lender": "call [phone]"}]}')]
+        ("0123456789012345", '{"debts": [{"lender": "call [phone]"}]}')
+    ]
     assert await s.read("SELECT ref FROM feedback") == [("mail [email]",)]
     with pytest.raises(ValueError):
         Key("我的电话 13800138000")
@@ -117,7 +126,7 @@ async def test_a_failed_write_leaves_no_transaction_behind(tmp_path: Path) -> No
     assert exc.value.reason == "busy"
     other.execute("ROLLBACK")
     other.close()
-    await s.set_user(1, language="en")            # not "cannot start a transaction within a transaction"
+    await s.set_user(1, language="en")  # not "cannot start a transaction within a transaction"
     await s.forget(1)
     assert await s.rows_mentioning(1) == []
     await s.close()
@@ -127,8 +136,9 @@ async def test_the_purge_spares_users_with_reminders_to_come(tmp_path: Path) -> 
     s = await Storage(tmp_path / "bot.sqlite3").open()
     for uid in (1, 2):
         await s.set_user(uid, language="en")
-    await store.add_reminders(s, [store.Reminder(1, 1, "ab12", dtm.date(2027, 1, 1), now() + 86400, "en",
-                                                 {"lines": []})])
+    await store.add_reminders(
+        s, [store.Reminder(1, 1, "ab12", dtm.date(2027, 1, 1), now() + 86400, "en", {"lines": []})]
+    )
     async with s.transaction() as tx:
         await tx.execute("UPDATE users SET last_seen = ?", (now() - 400 * 86400,))
     assert await s.purge_inactive(180) == [2]
@@ -144,7 +154,7 @@ async def test_a_damaged_file_is_refused_with_a_plain_reason(tmp_path: Path) -> 
     for uid in range(300):
         await s.set_user(uid, language="en")
     await s.close()
-    damage(path, page=2)                                   # the users table
+    damage(path, page=2)  # the users table
 
     with pytest.raises(StorageUnavailable) as exc:
         await Storage(path).open()
@@ -154,5 +164,5 @@ async def test_a_damaged_file_is_refused_with_a_plain_reason(tmp_path: Path) -> 
 def damage(path: Path, page: int) -> None:
     """Overwrite the header of one page of the file (as a failing disk would)."""
     data = bytearray(path.read_bytes())
-    data[(page - 1) * 4096:(page - 1) * 4096 + 8] = b"\x0d" + b"\xff" * 7
+    data[(page - 1) * 4096 : (page - 1) * 4096 + 8] = b"\x0d" + b"\xff" * 7
     path.write_bytes(bytes(data))

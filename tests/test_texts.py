@@ -74,8 +74,9 @@ def _replies() -> list[tuple[str, str, str, str, str]]:
                     continue
                 for kind in ("short", "formal", "accepting"):
                     for f, lang, t in _walk(getattr(r, kind), ""):
-                        out.append((code, f"judgements/{cat}.yaml {entry}.replies.{kind}{f and '.' + f}", kind,
-                                    lang, t))
+                        out.append(
+                            (code, f"judgements/{cat}.yaml {entry}.replies.{kind}{f and '.' + f}", kind, lang, t)
+                        )
     return out
 
 
@@ -84,12 +85,12 @@ def _replies() -> list[tuple[str, str, str, str, str]]:
 DOUBLED_ZH = re.compile(r"((?!一)[\u4e00-\u9fff]{2,4})\1")
 DOUBLED_EN = re.compile(r"\b([A-Za-z]+)\s+\1\b", re.IGNORECASE)
 PLACEHOLDERS = re.compile(
-    r"\{[^{}]*\}"                                          # {name}
-    r"|XX+|ＸＸ+|××"                                       # XXX, 每月可还XX元
-    r"|【\s*】|[（(]\s*[）)]|\[\s*\]"                      # an empty 【】, (), []
-    r"|[（(【\[]\s*(?:…+|\.{3,})\s*[）)】\]]"              # (…)
-    r"|[:：]\s*(?:…+|\.{3,})\s*(?:[）)】\]]|$)"             # 合同编号：……）
-    r"|(?:no\.|编号|編號|案号|案號)\s*(?:…+|\.{3,})"        # contract no. …
+    r"\{[^{}]*\}"  # {name}
+    r"|XX+|ＸＸ+|××"  # XXX, 每月可还XX元
+    r"|【\s*】|[（(]\s*[）)]|\[\s*\]"  # an empty 【】, (), []
+    r"|[（(【\[]\s*(?:…+|\.{3,})\s*[）)】\]]"  # (…)
+    r"|[:：]\s*(?:…+|\.{3,})\s*(?:[）)】\]]|$)"  # 合同编号：……）
+    r"|(?:no\.|编号|編號|案号|案號)\s*(?:…+|\.{3,})"  # contract no. …
 )
 
 
@@ -100,28 +101,58 @@ def test_user_texts_are_found() -> None:
 
 
 def test_no_doubled_words() -> None:
-    bad = [f"{code} {where} [{lang}]: {m.group(0)!r}" for code, where, lang, text in _user_texts()
-           for m in [DOUBLED_ZH.search(text) or DOUBLED_EN.search(text)] if m]
+    bad = [
+        f"{code} {where} [{lang}]: {m.group(0)!r}"
+        for code, where, lang, text in _user_texts()
+        for m in [DOUBLED_ZH.search(text) or DOUBLED_EN.search(text)]
+        if m
+    ]
     assert not bad, "doubled words:\n" + "\n".join(bad)
 
 
 def test_no_placeholder_leftovers() -> None:
-    bad = [f"{code} {where} [{lang}]: {m.group(0)!r} in {text[max(0, m.start() - 20):m.end() + 20]!r}"
-           for code, where, lang, text in _user_texts() for m in [PLACEHOLDERS.search(text)] if m]
+    bad = [
+        f"{code} {where} [{lang}]: {m.group(0)!r} in {text[max(0, m.start() - 20) : m.end() + 20]!r}"
+        for code, where, lang, text in _user_texts()
+        for m in [PLACEHOLDERS.search(text)]
+        if m
+    ]
     assert not bad, "placeholders left over:\n" + "\n".join(bad)
 
 
-@pytest.mark.parametrize("text", ["今后只与本人本人沟通", "Send the the letter", "每月可还XX元", "（合同编号：……）",
-                                  "Dear {name},", "【】", "contract no. … is overdue"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "今后只与本人本人沟通",
+        "Send the the letter",
+        "每月可还XX元",
+        "（合同编号：……）",
+        "Dear {name},",
+        "【】",
+        "contract no. … is overdue",
+    ],
+)
 def test_the_checks_catch_what_they_should(text: str) -> None:
     assert DOUBLED_ZH.search(text) or DOUBLED_EN.search(text) or PLACEHOLDERS.search(text)
 
 
-@pytest.mark.parametrize("text", ["天天打电话", "慢慢来", "一步一步处理", "多次发送……信息", "（日期、时间）",
-                                  "(amount)", "Art. 50(1)(5)", "that that is", '"sending ... messages"',
-                                  "(.top, .cc …)"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "天天打电话",
+        "慢慢来",
+        "一步一步处理",
+        "多次发送……信息",
+        "（日期、时间）",
+        "(amount)",
+        "Art. 50(1)(5)",
+        "that that is",
+        '"sending ... messages"',
+        "(.top, .cc …)",
+    ],
+)
 def test_the_checks_leave_finished_text_alone(text: str) -> None:
-    if text == "that that is":      # legitimate in English, but reword it: the check does not tell the two apart
+    if text == "that that is":  # legitimate in English, but reword it: the check does not tell the two apart
         assert DOUBLED_EN.search(text)
         return
     assert not (DOUBLED_ZH.search(text) or DOUBLED_EN.search(text) or PLACEHOLDERS.search(text))
@@ -134,32 +165,48 @@ ADMITS = re.compile(
     r"|(?:欠款|债务|債務|这笔债|這筆債|借款)(?:是|为|為)(?:我|本人)"
     r"|\bI (?:hereby )?(?:acknowledge|accept|admit)\b(?! receipt)"
     r"|\bI confirm (?:that )?(?:this|the|my) (?:loan|debt)\b|\b(?:loan|debt) is mine\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # the borrower's finances: income, what they can pay a month
 FINANCES = re.compile(
     r"月收入|收入约|收入約|收入状况|收入狀況|每月(?:可|能|只能)?还|每月(?:可|能|只能)?還|按每月|月供"
     r"|\bmy (?:current |monthly )?income\b|\bI can (?:only )?(?:pay|afford|offer)\b(?! (?:through|by|in|online))"
     r"|\bcan pay (?:about|at most|up to)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def test_default_replies_do_not_admit_the_debt() -> None:
-    bad = [f"{code} {where} [{lang}]: {m.group(0)!r}" for code, where, kind, lang, text in _replies()
-           if kind != "accepting" for m in [ADMITS.search(text)] if m]
+    bad = [
+        f"{code} {where} [{lang}]: {m.group(0)!r}"
+        for code, where, kind, lang, text in _replies()
+        if kind != "accepting"
+        for m in [ADMITS.search(text)]
+        if m
+    ]
     assert not bad, "a default reply admits the debt (move it to replies.accepting):\n" + "\n".join(bad)
 
 
 def test_no_reply_discloses_the_borrowers_finances() -> None:
-    bad = [f"{code} {where} [{lang}]: {m.group(0)!r}" for code, where, _kind, lang, text in _replies()
-           for m in [FINANCES.search(text)] if m]
+    bad = [
+        f"{code} {where} [{lang}]: {m.group(0)!r}"
+        for code, where, _kind, lang, text in _replies()
+        for m in [FINANCES.search(text)]
+        if m
+    ]
     assert not bad, "a reply discloses income or a monthly amount:\n" + "\n".join(bad)
 
 
 def test_accepting_replies_exist_where_a_borrower_may_accept_the_debt() -> None:
     for code in ("CN", "US"):
         data = _kb().jurisdictions[code]
-        for cat in ("lawful_reminder", "lawful_negotiation", "lawful_legal_action", "lawful_credit_report",
-                    "excessive_charges"):
+        for cat in (
+            "lawful_reminder",
+            "lawful_negotiation",
+            "lawful_legal_action",
+            "lawful_credit_report",
+            "excessive_charges",
+        ):
             assert data.judgements[cat].replies.accepting is not None, (code, cat)
 
 
@@ -179,7 +226,7 @@ def test_explanations_and_steps_are_short(code: str) -> None:
         for entry, fields in [(cat, judg), *judg.signals.items()]:
             for name in ("explanation", "what_to_do"):
                 text = getattr(fields, name)
-                for lang, value in (text.root.items() if text is not None else []):
+                for lang, value in text.root.items() if text is not None else []:
                     n = len(_sentences(value, lang))
                     if n > 3:
                         bad.append(f"{cat}.yaml {entry}.{name} [{lang}]: {n} sentences")

@@ -13,8 +13,9 @@ from test_bot import practice_example
 from bot.engine import Engine
 
 
-async def test_a_malformed_update_is_skipped_and_logged_once(bot: BotUnderTest,
-                                                             caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_malformed_update_is_skipped_and_logged_once(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
     user = bot.user(language_code="en")
     with caplog.at_level("WARNING"):
         bad = bot.fake.push_update({"message": {"message_id": "x", "chat": 5, "date": "never"}})
@@ -29,12 +30,12 @@ async def test_a_long_paste_split_by_telegram_gets_one_verdict(bot: BotUnderTest
     threat = practice_example(engine, "threat_violence")
     filler = "我们是某某金融客服中心，您的借款已经逾期，请尽快登录官方应用处理还款事宜，以免影响您的信用记录。\n"
     text = filler * 120 + threat + "\n" + filler * 80
-    parts = [text[i:i + 4000] for i in range(0, len(text), 4000)]
+    parts = [text[i : i + 4000] for i in range(0, len(text), 4000)]
     assert len(parts) >= 3
     user = bot.user(language_code="zh-hans")
     await user.send("/check")
     await user.reply()
-    for part in parts:                                   # as a Telegram client sends a long paste
+    for part in parts:  # as a Telegram client sends a long paste
         await user.send(part)
     replies = await user.all_replies(quiet=3.0, timeout=30)
     verdicts = [r for r in replies if "结论" in r.text]
@@ -44,7 +45,7 @@ async def test_a_long_paste_split_by_telegram_gets_one_verdict(bot: BotUnderTest
 async def test_a_short_text_is_answered_at_once(bot: BotUnderTest) -> None:
     user = bot.user(language_code="en")
     await user.send("Can they really send me to jail?")
-    await user.reply(timeout=1.5)                        # not held back for joining
+    await user.reply(timeout=1.5)  # not held back for joining
 
 
 async def test_over_the_limit_the_user_is_told_once_when_to_try_again(bot: BotUnderTest) -> None:

@@ -37,8 +37,11 @@ def crisis_records(engine: Engine, items: list[dict]) -> list[tuple[str, tuple[s
     def read(text: str) -> str:
         return model_text(engine.normaliser.normalise(text).text)
 
-    out = [(read(it["text"]), ("crisis",) if it["crisis"] else (), () if it["crisis"] else ("crisis",))
-           for it in items if it["split"] == "train"]
+    out = [
+        (read(it["text"]), ("crisis",) if it["crisis"] else (), () if it["crisis"] else ("crisis",))
+        for it in items
+        if it["split"] == "train"
+    ]
     for topic in engine.kb.topics:
         for _lang, q in topic.questions.all():
             out.append((read(q), ("crisis",), ()) if topic.id == "crisis" else (read(q), (), ("crisis",)))
@@ -59,15 +62,22 @@ def main() -> int:
     records = crisis_records(engine, items)
     texts = [r[0] for r in records]
     y = np.array([1 if r[1] else 0 for r in records])
-    vec = TfidfVectorizer(analyzer=char_ngrams, lowercase=False, sublinear_tf=True, min_df=2, norm="l2",
-                          dtype=np.float64)
+    vec = TfidfVectorizer(
+        analyzer=char_ngrams, lowercase=False, sublinear_tf=True, min_df=2, norm="l2", dtype=np.float64
+    )
     X = vec.fit_transform(texts)
     clf = LogisticRegression(C=C, class_weight="balanced", max_iter=3000).fit(X, y)
     vocabulary = np.array(vec.get_feature_names_out(), dtype=str)
     # thresholds are set with the weights exactly as shipped (float32 on disk, float64 at run time)
-    weights = Weights({g: i for i, g in enumerate(vocabulary)}, vec.idf_.astype(np.float32).astype(np.float64),
-                      clf.coef_.astype(np.float32).astype(np.float64), clf.intercept_.astype(np.float64), ["crisis"],
-                      {}, training_hash(records))
+    weights = Weights(
+        {g: i for i, g in enumerate(vocabulary)},
+        vec.idf_.astype(np.float32).astype(np.float64),
+        clf.coef_.astype(np.float32).astype(np.float64),
+        clf.intercept_.astype(np.float64),
+        ["crisis"],
+        {},
+        training_hash(records),
+    )
     held = [it for it in items if it["split"] == "heldout"]
     probs = []
     for it in held:
@@ -81,14 +91,21 @@ def main() -> int:
     negatives = [x for x in probs if not x[0]["crisis"]]
     caught = sum(1 for _it, bp, p in positives if bp or p >= threshold)
     false = [it for it, bp, p in negatives if bp or p >= threshold]
-    print(f"threshold {threshold:.4f}: held-out recall {caught}/{len(positives)}, false triggers "
-          f"{len(false)}/{len(negatives)}")
+    print(
+        f"threshold {threshold:.4f}: held-out recall {caught}/{len(positives)}, false triggers "
+        f"{len(false)}/{len(negatives)}"
+    )
     for it in false:
         print(f"  false trigger ({it['form']}): {it['text'][:80]!r}")
     meta = {"categories": ["crisis"], "thresholds": {}, "threshold": threshold, "trained_on": weights.trained_on}
-    np.savez_compressed(CRISIS_MODEL_PATH, vocabulary=vocabulary, idf=weights.idf.astype(np.float32),
-                        coef=weights.coef.astype(np.float32), intercept=weights.intercept,
-                        meta=np.array(json.dumps(meta)))
+    np.savez_compressed(
+        CRISIS_MODEL_PATH,
+        vocabulary=vocabulary,
+        idf=weights.idf.astype(np.float32),
+        coef=weights.coef.astype(np.float32),
+        intercept=weights.intercept,
+        meta=np.array(json.dumps(meta)),
+    )
     print(f"wrote {CRISIS_MODEL_PATH.relative_to(ROOT)}: {len(vocabulary)} features")
     return 0
 

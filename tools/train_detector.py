@@ -35,7 +35,7 @@ C_GRID = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 def main() -> int:
-    settings = dataclasses.replace(load_settings(), learned_detector=False)   # trained against the patterns alone
+    settings = dataclasses.replace(load_settings(), learned_detector=False)  # trained against the patterns alone
     engine = Engine.load(settings=settings)
     kb = engine.kb
     corpus, errors = load_corpus(settings.corpus_dir, kb)
@@ -46,8 +46,9 @@ def main() -> int:
     records = training_records(kb, engine.normaliser, train_items)
     categories = list(kb.taxonomy.practices)
     texts = [r[0] for r in records]
-    vec = TfidfVectorizer(analyzer=char_ngrams, lowercase=False, sublinear_tf=True, min_df=MIN_DF, norm="l2",
-                          dtype=np.float64)
+    vec = TfidfVectorizer(
+        analyzer=char_ngrams, lowercase=False, sublinear_tf=True, min_df=MIN_DF, norm="l2", dtype=np.float64
+    )
     X = vec.fit_transform(texts)
     coefs, intercepts = [], []
     for c in categories:
@@ -58,8 +59,9 @@ def main() -> int:
         if 0 < y.sum() < len(y) and min(y.sum(), len(y) - y.sum()) >= 3:
             folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=7)
             for C in C_GRID:
-                pred = cross_val_predict(LogisticRegression(C=C, class_weight="balanced", max_iter=2000), Xc, y,
-                                         cv=folds)
+                pred = cross_val_predict(
+                    LogisticRegression(C=C, class_weight="balanced", max_iter=2000), Xc, y, cv=folds
+                )
                 tp = int(((pred == 1) & (y == 1)).sum())
                 f1 = 2 * tp / (int(pred.sum()) + int(y.sum())) if tp else 0.0
                 if f1 > best_f1:
@@ -68,12 +70,23 @@ def main() -> int:
         coefs.append(clf.coef_[0])
         intercepts.append(clf.intercept_[0])
         print(f"{c:26} n={len(rows):5} positives={int(y.sum()):4} C={best_c} cv-F1={best_f1:.2f}")
-    vocabulary = np.array(vec.get_feature_names_out(), dtype=str)   # fixed-width unicode: no pickle needed
-    meta = {"categories": categories, "thresholds": {}, "trained_on": training_hash(records),
-            "ngrams": [1, 3], "min_df": MIN_DF}
-    weights = Weights({g: i for i, g in enumerate(vocabulary)}, vec.idf_.astype(np.float64),
-                      np.array(coefs, dtype=np.float64), np.array(intercepts, dtype=np.float64), categories, {},
-                      meta["trained_on"])
+    vocabulary = np.array(vec.get_feature_names_out(), dtype=str)  # fixed-width unicode: no pickle needed
+    meta = {
+        "categories": categories,
+        "thresholds": {},
+        "trained_on": training_hash(records),
+        "ngrams": [1, 3],
+        "min_df": MIN_DF,
+    }
+    weights = Weights(
+        {g: i for i, g in enumerate(vocabulary)},
+        vec.idf_.astype(np.float64),
+        np.array(coefs, dtype=np.float64),
+        np.array(intercepts, dtype=np.float64),
+        categories,
+        {},
+        meta["trained_on"],
+    )
     # the run-time scoring must be scikit-learn's, to the last bit that matters
     probe = texts[: min(200, len(texts))]
     ours = np.array([weights.probabilities(t) for t in probe])
@@ -82,15 +95,26 @@ def main() -> int:
 
     # thresholds are set with the weights exactly as shipped (float32 on disk, float64 at run time)
     weights = _with(weights, {})
-    weights = Weights(weights.vocabulary, weights.idf.astype(np.float32).astype(np.float64),
-                      weights.coef.astype(np.float32).astype(np.float64), weights.intercept, weights.categories, {},
-                      weights.trained_on)
+    weights = Weights(
+        weights.vocabulary,
+        weights.idf.astype(np.float32).astype(np.float64),
+        weights.coef.astype(np.float32).astype(np.float64),
+        weights.intercept,
+        weights.categories,
+        {},
+        weights.trained_on,
+    )
     thresholds = choose_thresholds(engine, corpus, weights)
     meta["thresholds"] = thresholds
     MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(MODEL_PATH, vocabulary=vocabulary, idf=weights.idf.astype(np.float32),
-                        coef=weights.coef.astype(np.float32), intercept=weights.intercept,
-                        meta=np.array(json.dumps(meta)))
+    np.savez_compressed(
+        MODEL_PATH,
+        vocabulary=vocabulary,
+        idf=weights.idf.astype(np.float32),
+        coef=weights.coef.astype(np.float32),
+        intercept=weights.intercept,
+        meta=np.array(json.dumps(meta)),
+    )
     print(f"wrote {MODEL_PATH.relative_to(ROOT)}: {len(vocabulary)} features, thresholds {thresholds}")
     return 0
 
@@ -107,7 +131,8 @@ def choose_thresholds(engine: Engine, corpus, weights: Weights) -> dict[str, flo
         base.append((it, a, message, found))
     base_fa = message_figures(
         ({"id": it.id, "text": it.text, "categories": it.categories, "verdict": it.verdict}, assessment_json(engine, a))
-        for it, a, _m, _f in base).false_alarms
+        for it, a, _m, _f in base
+    ).false_alarms
     best: tuple[float, float, float] | None = None
     for t_unsafe in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.1):
         for t_lawful in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.1):
@@ -121,8 +146,7 @@ def choose_thresholds(engine: Engine, corpus, weights: Weights) -> dict[str, flo
                 pred["categories"] = cats
                 kinds = {engine.kb.kind_of(c) for c in cats}
                 pred["verdict"] = next((k for k in ("scam", "unlawful", "lawful") if k in kinds), "unclear")
-                pairs.append(({"id": it.id, "text": it.text, "categories": it.categories, "verdict": it.verdict},
-                              pred))
+                pairs.append(({"id": it.id, "text": it.text, "categories": it.categories, "verdict": it.verdict}, pred))
             fig = message_figures(pairs)
             ok = fig.false_alarms <= base_fa + 0.005
             key = (1.0 if ok else 0.0, fig.macro_f1, -fig.critical_misses)
@@ -139,8 +163,15 @@ def _unsafe(engine: Engine) -> set[str]:
 
 
 def _with(weights: Weights, thresholds: dict[str, float]) -> Weights:
-    return Weights(weights.vocabulary, weights.idf, weights.coef, weights.intercept, weights.categories, thresholds,
-                   weights.trained_on)
+    return Weights(
+        weights.vocabulary,
+        weights.idf,
+        weights.coef,
+        weights.intercept,
+        weights.categories,
+        thresholds,
+        weights.trained_on,
+    )
 
 
 if __name__ == "__main__":

@@ -54,12 +54,14 @@ from bot.kb.schema import (
 from bot.kb.yamlio import KBError, LocatedYAML, load_located
 
 M = TypeVar("M", bound=BaseModel)
-GENERAL = "general"     # the honest-scope judge for regions the knowledge base does not cover
+GENERAL = "general"  # the honest-scope judge for regions the knowledge base does not cover
 # words of research notes that must never reach a user
-RESEARCH_MARKERS = re.compile(r"尚待核实|尚待核實|未经核实|未經核實|待核实|待核實|未核实|未核實"
-                              r"|UNCONFIRMED|\bTODO\b|\bFIXME\b|\bTBD\b"
-                              r"|(?i:\bunconfirmed\b|\bnot yet (?:verified|confirmed)\b"
-                              r"|\bcould not be (?:verified|confirmed)\b|\bnot verified\))")
+RESEARCH_MARKERS = re.compile(
+    r"尚待核实|尚待核實|未经核实|未經核實|待核实|待核實|未核实|未核實"
+    r"|UNCONFIRMED|\bTODO\b|\bFIXME\b|\bTBD\b"
+    r"|(?i:\bunconfirmed\b|\bnot yet (?:verified|confirmed)\b"
+    r"|\bcould not be (?:verified|confirmed)\b|\bnot verified\))"
+)
 
 
 class KBInvalid(Exception):
@@ -80,7 +82,7 @@ class Signal:
     patterns: tuple[Pattern, ...]
     context: tuple[str, ...]
     only: frozenset[str]
-    examples: tuple[tuple[str, str], ...]          # (lang, text)
+    examples: tuple[tuple[str, str], ...]  # (lang, text)
     counter_examples: tuple[tuple[str, str], ...]
     # each language part's patterns with its own context (a Chinese part's context words mean nothing to English)
     parts: tuple[tuple[tuple[Pattern, ...], tuple[str, ...]], ...] = ()
@@ -130,9 +132,9 @@ class KnowledgeBase:
     vocab: dict[str, list[str]] = field(default_factory=dict)
     signals: list[Signal] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
-    files: dict[str, Path] = field(default_factory=dict)          # "signal:<id>", "topic:<id>" -> file
+    files: dict[str, Path] = field(default_factory=dict)  # "signal:<id>", "topic:<id>" -> file
     warnings: list[KBError] = field(default_factory=list)
-    problems: list[KBError] = field(default_factory=list)         # only filled in lenient mode
+    problems: list[KBError] = field(default_factory=list)  # only filled in lenient mode
     _judgements: dict[tuple[str, str], Judgement] = field(default_factory=dict)
 
     def kind_of(self, category: str) -> str:
@@ -172,8 +174,17 @@ def _resolve(data: JurisdictionData, signal: Signal, kind: str) -> Judgement:
         value = getattr(own, name, None) if own is not None else None
         return value if value is not None else getattr(cat, name)
 
-    return Judgement(data.code, signal.category, kind, pick("severity"), pick("explanation"), pick("what_to_do"),
-                     tuple(pick("legal_basis")), pick("replies"), pick("next_steps"))
+    return Judgement(
+        data.code,
+        signal.category,
+        kind,
+        pick("severity"),
+        pick("explanation"),
+        pick("what_to_do"),
+        tuple(pick("legal_basis")),
+        pick("replies"),
+        pick("next_steps"),
+    )
 
 
 def load_kb(root: Path, lenient: bool = False) -> KnowledgeBase:
@@ -233,12 +244,19 @@ def load_kb(root: Path, lenient: bool = False) -> KnowledgeBase:
         raise KBInvalid(errors)
     if lenient:
         kb.problems = errors
-        kb.signals = [s for s in kb.signals
-                      if all(t[1:] in kb.vocab for pat in s.patterns for t in _pattern_terms(pat) if t.startswith("$"))]
-        kb.topics = [t for t in kb.topics
-                     if all(x[1:] in kb.vocab for pat in t.patterns for x in _pattern_terms(pat) if x.startswith("$"))]
-        kb.jurisdictions = {c: j for c, j in kb.jurisdictions.items()
-                            if set(kb.taxonomy.practices) <= set(j.judgements)}
+        kb.signals = [
+            s
+            for s in kb.signals
+            if all(t[1:] in kb.vocab for pat in s.patterns for t in _pattern_terms(pat) if t.startswith("$"))
+        ]
+        kb.topics = [
+            t
+            for t in kb.topics
+            if all(x[1:] in kb.vocab for pat in t.patterns for x in _pattern_terms(pat) if x.startswith("$"))
+        ]
+        kb.jurisdictions = {
+            c: j for c, j in kb.jurisdictions.items() if set(kb.taxonomy.practices) <= set(j.judgements)
+        }
     return kb
 
 
@@ -250,8 +268,13 @@ def _load_jurisdiction(kb: KnowledgeBase, folder: Path, errors: list[KBError], u
     code = info.code
     expected = GENERAL if code == GENERAL else code.lower()
     if folder.name != expected:
-        errors.append(KBError(folder / "jurisdiction.yaml", f"the folder of jurisdiction {code} must be named "
-                              f"{expected!r}", field="jurisdiction.code"))
+        errors.append(
+            KBError(
+                folder / "jurisdiction.yaml",
+                f"the folder of jurisdiction {code} must be named {expected!r}",
+                field="jurisdiction.code",
+            )
+        )
         return
     if not unique("jurisdiction", code, folder / "jurisdiction.yaml"):
         return
@@ -274,8 +297,13 @@ def _load_jurisdiction(kb: KnowledgeBase, folder: Path, errors: list[KBError], u
         judg = _parse(path, JudgementFile, errors)
         if judg:
             if judg.category != path.stem:
-                errors.append(KBError(path, f"the file of category {judg.category} must be named "
-                                      f"{judg.category}.yaml", field="category"))
+                errors.append(
+                    KBError(
+                        path,
+                        f"the file of category {judg.category} must be named {judg.category}.yaml",
+                        field="category",
+                    )
+                )
             elif unique("judgement", f"{code}:{judg.category}", path):
                 data.judgements[judg.category] = judg
     adoc = _parse(folder / "answers.yaml", AnswersFile, errors)
@@ -297,16 +325,25 @@ def _merge_signal(sid: str, found: list[tuple[SignalPart, Path]], errors: list[K
     ok = True
     for part, pth in found:
         if part.category != first.category:
-            errors.append(KBError(pth, f"category {part.category} differs from {first.category} in {path}",
-                                  entry=sid, field="category"))
+            errors.append(
+                KBError(
+                    pth,
+                    f"category {part.category} differs from {first.category} in {path}",
+                    entry=sid,
+                    field="category",
+                )
+            )
             ok = False
         if set(part.only) != set(first.only):
             errors.append(KBError(pth, f"`only` differs from {path}", entry=sid, field="only"))
             ok = False
     if len(titles) != 1:
         where = ", ".join(str(p) for _, p in titles) or "no part"
-        errors.append(KBError(path, f"a signal needs a title in exactly one of its parts (found in {where})",
-                              entry=sid, field="title"))
+        errors.append(
+            KBError(
+                path, f"a signal needs a title in exactly one of its parts (found in {where})", entry=sid, field="title"
+            )
+        )
         ok = False
     patterns = tuple(p for part, _ in found for p in part.patterns)
     if not patterns:
@@ -314,12 +351,17 @@ def _merge_signal(sid: str, found: list[tuple[SignalPart, Path]], errors: list[K
         ok = False
     if not ok:
         return None
-    return Signal(sid, first.category, titles[0][0], patterns,
-                  tuple(str(c) for part, _ in found for c in part.context), frozenset(first.only),
-                  tuple(x for part, _ in found for x in part.examples.all()),
-                  tuple(x for part, _ in found for x in part.counter_examples.all()),
-                  tuple((tuple(part.patterns), tuple(str(c) for c in part.context)) for part, _ in found
-                        if part.patterns))
+    return Signal(
+        sid,
+        first.category,
+        titles[0][0],
+        patterns,
+        tuple(str(c) for part, _ in found for c in part.context),
+        frozenset(first.only),
+        tuple(x for part, _ in found for x in part.examples.all()),
+        tuple(x for part, _ in found for x in part.counter_examples.all()),
+        tuple((tuple(part.patterns), tuple(str(c) for c in part.context)) for part, _ in found if part.patterns),
+    )
 
 
 def _parse(path: Path, model: type[M], errors: list[KBError], optional: bool = False) -> M | None:
@@ -353,8 +395,16 @@ def _located_errors(located: LocatedYAML, exc: ValidationError) -> list[KBError]
             except (AttributeError, IndexError, KeyError, TypeError):
                 entry = f"{loc[0]}[{loc[1]}]"
             rest = loc[2:]
-        elif len(loc) >= 2 and loc[0] in ("laws", "citations", "channels", "vocab", "answers", "signals", "regions",
-                                          "languages"):
+        elif len(loc) >= 2 and loc[0] in (
+            "laws",
+            "citations",
+            "channels",
+            "vocab",
+            "answers",
+            "signals",
+            "regions",
+            "languages",
+        ):
             entry, rest = str(loc[1]), loc[2:]
         fieldname = ".".join(str(x) for x in rest)
         msg = err["msg"]
@@ -376,13 +426,20 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
     langs = kb.languages.languages
     root = kb.root
     if kb.languages.default not in langs:
-        errors.append(KBError(root / "languages.yaml", f"unknown default language {kb.languages.default}",
-                              field="default"))
+        errors.append(
+            KBError(root / "languages.yaml", f"unknown default language {kb.languages.default}", field="default")
+        )
     known_regions = set(kb.jurisdictions) | set(kb.regions)
     for code in kb.regions:
         if code in kb.jurisdictions:
-            errors.append(KBError(root / "regions.yaml", f"{code} is a covered jurisdiction; its cues belong in "
-                                  f"jurisdictions/{code.lower()}/jurisdiction.yaml", entry=code))
+            errors.append(
+                KBError(
+                    root / "regions.yaml",
+                    f"{code} is a covered jurisdiction; its cues belong in "
+                    f"jurisdictions/{code.lower()}/jurisdiction.yaml",
+                    entry=code,
+                )
+            )
     # an unquoted +852 in YAML is the number 852: as a cue it would match "逾期852天" (write '+852')
     cue_files = [(code, root / "regions.yaml", r.cues) for code, r in kb.regions.items()]
     cue_files += [(code, d.folder / "jurisdiction.yaml", d.info.cues) for code, d in kb.jurisdictions.items()]
@@ -390,16 +447,22 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
         for cue in cues:
             bare = cue.lstrip("~")
             if bare.isdigit() and len(bare) < 5 and not bare.startswith("0"):
-                kb.warnings.append(KBError(path, f"cue {cue!r} is a bare short number (an unquoted +{cue} in "
-                                           f"YAML?): it matches amounts and days; quote it: '+{cue}'",
-                                           entry=code, field="cues"))
+                kb.warnings.append(
+                    KBError(
+                        path,
+                        f"cue {cue!r} is a bare short number (an unquoted +{cue} in "
+                        f"YAML?): it matches amounts and days; quote it: '+{cue}'",
+                        entry=code,
+                        field="cues",
+                    )
+                )
     for code, lang in langs.items():
         if not (root / "signals" / lang.signals).is_dir():
-            errors.append(KBError(root / "languages.yaml", f"no folder signals/{lang.signals}", entry=code,
-                                  field="signals"))
+            errors.append(
+                KBError(root / "languages.yaml", f"no folder signals/{lang.signals}", entry=code, field="signals")
+            )
         if lang.region not in known_regions:
-            errors.append(KBError(root / "languages.yaml", f"unknown region {lang.region}", entry=code,
-                                  field="region"))
+            errors.append(KBError(root / "languages.yaml", f"unknown region {lang.region}", entry=code, field="region"))
     if GENERAL not in kb.jurisdictions:
         errors.append(KBError(root / "jurisdictions" / GENERAL, "the honest-scope judge `general` is missing"))
 
@@ -423,20 +486,26 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
                 errors.append(KBError(path, f"unknown language(s) {sorted(unknown)}", entry=entry, field=fld))
             missing = set(langs) - text.languages
             if missing:
-                kb.warnings.append(KBError(path, f"no translation for {', '.join(sorted(missing))} (falls back)",
-                                           entry=entry, field=fld))
+                kb.warnings.append(
+                    KBError(
+                        path, f"no translation for {', '.join(sorted(missing))} (falls back)", entry=entry, field=fld
+                    )
+                )
             values = text.root.values()
             for v in values:
-                for s in ([v] if isinstance(v, str) else v):
+                for s in [v] if isinstance(v, str) else v:
                     m = RESEARCH_MARKERS.search(s)
                     if m:
-                        errors.append(KBError(path, f"a research note reaches users: {m.group(0)!r}", entry=entry,
-                                              field=fld))
+                        errors.append(
+                            KBError(path, f"a research note reaches users: {m.group(0)!r}", entry=entry, field=fld)
+                        )
 
-    def check_superseded(path: Path, entry: str, refs: list[str], allowed: list[str], fld: str,
-                         own: list[str] | None) -> None:
+    def check_superseded(
+        path: Path, entry: str, refs: list[str], allowed: list[str], fld: str, own: list[str] | None
+    ) -> None:
         """The law in force first: citing a superseded law is an error, unless the entry lists the citation under
         `historical:` because its text speaks of an event before the change (knowledge/README.md)."""
+
         def old_law(ref: str) -> str:
             c = kb.citations.get(ref)
             law = kb.laws.get(c.law) if c is not None else None
@@ -445,16 +514,32 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
         for ref in refs:
             newer = old_law(ref)
             if newer and ref not in allowed:
-                errors.append(KBError(path, f"{ref} cites a law superseded by {newer}: cite the law in force, or "
-                                      f"list {ref} under `historical:` if the text speaks of an event before the "
-                                      f"change", entry=entry, field=fld))
+                errors.append(
+                    KBError(
+                        path,
+                        f"{ref} cites a law superseded by {newer}: cite the law in force, or "
+                        f"list {ref} under `historical:` if the text speaks of an event before the "
+                        f"change",
+                        entry=entry,
+                        field=fld,
+                    )
+                )
         for ref in own or []:
             if ref not in refs:
-                errors.append(KBError(path, f"{ref} is listed as historical but not cited in {fld}", entry=entry,
-                                      field="historical"))
+                errors.append(
+                    KBError(
+                        path, f"{ref} is listed as historical but not cited in {fld}", entry=entry, field="historical"
+                    )
+                )
             elif not old_law(ref):
-                errors.append(KBError(path, f"{ref} is listed as historical but its law is not superseded",
-                                      entry=entry, field="historical"))
+                errors.append(
+                    KBError(
+                        path,
+                        f"{ref} is listed as historical but its law is not superseded",
+                        entry=entry,
+                        field="historical",
+                    )
+                )
 
     for cid, c in kb.citations.items():
         path = root / "jurisdictions"
@@ -463,8 +548,9 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
         check_texts(c, path, cid)
     for lid, law in kb.laws.items():
         if law.superseded_by and law.superseded_by not in kb.laws:
-            errors.append(KBError(root / "jurisdictions", f"unknown law {law.superseded_by}", entry=lid,
-                                  field="superseded_by"))
+            errors.append(
+                KBError(root / "jurisdictions", f"unknown law {law.superseded_by}", entry=lid, field="superseded_by")
+            )
     for chid, ch in kb.channels.items():
         check_texts(ch, root / "jurisdictions" / ch.jurisdiction.lower(), chid)
     for o in kb.lexicon.overrides:
@@ -519,8 +605,11 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
         check_texts(info, jpath, code)
         if info.default_language not in langs:
             errors.append(KBError(jpath, f"unknown language {info.default_language}", field="default_language"))
-        for fld, ids in (("emergency", info.emergency), ("crisis_lines", info.crisis_lines),
-                         ("police", [info.police] if info.police else [])):
+        for fld, ids in (
+            ("emergency", info.emergency),
+            ("crisis_lines", info.crisis_lines),
+            ("police", [info.police] if info.police else []),
+        ):
             for cid in ids:
                 if cid not in kb.channels or not own(cid):
                     errors.append(KBError(jpath, f"unknown channel {cid!r} (channels of {code} only)", field=fld))
@@ -548,12 +637,19 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
                     if ref not in kb.citations:
                         errors.append(KBError(path, f"unknown citation {ref!r}", entry=entry, field="legal_basis"))
                     elif not own(ref):
-                        errors.append(KBError(path, f"{ref} is another jurisdiction's law", entry=entry,
-                                              field="legal_basis"))
-                for cid in (steps.channels if steps else []):
+                        errors.append(
+                            KBError(path, f"{ref} is another jurisdiction's law", entry=entry, field="legal_basis")
+                        )
+                for cid in steps.channels if steps else []:
                     if cid not in kb.channels or not own(cid):
-                        errors.append(KBError(path, f"unknown channel {cid!r} (channels of {code} only)",
-                                              entry=entry, field="next_steps.channels"))
+                        errors.append(
+                            KBError(
+                                path,
+                                f"unknown channel {cid!r} (channels of {code} only)",
+                                entry=entry,
+                                field="next_steps.channels",
+                            )
+                        )
                 if fields.legal_basis is not None:
                     inherited = judg.historical if fields.historical is None else fields.historical
                     check_superseded(path, entry, basis, inherited, "legal_basis", fields.historical)
@@ -564,8 +660,14 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
                     basis = list(fields.legal_basis if fields.legal_basis is not None else judg.legal_basis)
                     usable = [r for r in basis if r in kb.citations and kb.citations[r].status != "unconfirmed"]
                     if not usable:
-                        errors.append(KBError(path, "an unlawful practice needs a legal basis that is not UNCONFIRMED",
-                                              entry=entry, field="legal_basis"))
+                        errors.append(
+                            KBError(
+                                path,
+                                "an unlawful practice needs a legal basis that is not UNCONFIRMED",
+                                entry=entry,
+                                field="legal_basis",
+                            )
+                        )
         apath = data.folder / "answers.yaml"
         for tid in topic_ids:
             if tid not in data.answers:
@@ -576,12 +678,18 @@ def cross_check(kb: KnowledgeBase) -> list[KBError]:
             check_texts(ans, apath, tid)
             for ref in ans.sources:
                 if ref not in kb.citations or not own(ref):
-                    errors.append(KBError(apath, f"unknown citation {ref!r} (citations of {code} only)", entry=tid,
-                                          field="sources"))
+                    errors.append(
+                        KBError(
+                            apath, f"unknown citation {ref!r} (citations of {code} only)", entry=tid, field="sources"
+                        )
+                    )
             for cid in ans.channels:
                 if cid not in kb.channels or not own(cid):
-                    errors.append(KBError(apath, f"unknown channel {cid!r} (channels of {code} only)", entry=tid,
-                                          field="channels"))
+                    errors.append(
+                        KBError(
+                            apath, f"unknown channel {cid!r} (channels of {code} only)", entry=tid, field="channels"
+                        )
+                    )
             check_superseded(apath, tid, ans.sources, ans.historical, "sources", ans.historical)
 
     for t in kb.topics:

@@ -120,19 +120,20 @@ Date = Annotated[str, BeforeValidator(_date)]
 
 # -- languages and regions -------------------------------------------------------------------------------------
 
+
 class Language(Strict):
-    name: str                              # the language's own name for itself
-    babel: str                             # Babel / CLDR locale (dates, region names)
-    catalogue: str                         # folder of locales/<catalogue>/LC_MESSAGES/*.po
-    signals: str                           # folder of signals/<signals>/ that detects messages in it
-    region: str                            # usual region of a speaker when nothing else is known
-    telegram: list[str] = Field(min_length=1)   # Telegram / IETF language codes (prefix match) that mean it
+    name: str  # the language's own name for itself
+    babel: str  # Babel / CLDR locale (dates, region names)
+    catalogue: str  # folder of locales/<catalogue>/LC_MESSAGES/*.po
+    signals: str  # folder of signals/<signals>/ that detects messages in it
+    region: str  # usual region of a speaker when nothing else is known
+    telegram: list[str] = Field(min_length=1)  # Telegram / IETF language codes (prefix match) that mean it
 
 
 class LanguagesFile(Strict):
     version: Literal[1]
     default: str
-    fallback: list[str] = Field(default_factory=list)   # order of languages standing in for a missing text
+    fallback: list[str] = Field(default_factory=list)  # order of languages standing in for a missing text
     languages: dict[str, Language]
     # Telegram language codes that name a region as well (zh-hk -> HK)
     telegram_regions: dict[str, str] = Field(default_factory=dict)
@@ -151,28 +152,29 @@ class RegionsFile(Strict):
 
 # -- jurisdictions ---------------------------------------------------------------------------------------------
 
+
 class Currency(Strict):
-    code: str                              # ISO 4217
-    symbols: list[Term] = Field(min_length=1)   # written before an amount: ¥, hk$, rmb
-    units: list[Term] = Field(default_factory=list)   # written after an amount: 元, 块, dollars
+    code: str  # ISO 4217
+    symbols: list[Term] = Field(min_length=1)  # written before an amount: ¥, hk$, rmb
+    units: list[Term] = Field(default_factory=list)  # written after an amount: 元, 块, dollars
 
 
 class Jurisdiction(Strict):
-    code: str                              # ISO 3166 (or "general" for the honest-scope judge)
+    code: str  # ISO 3166 (or "general" for the honest-scope judge)
     name: Text
-    covered: bool = True                   # false: no statute is cited, only what rules widely forbid
+    covered: bool = True  # false: no statute is cited, only what rules widely forbid
     default_language: str
     timezone: str
     currency: Currency | None = None
-    phone_formats: list[str] = Field(default_factory=list)   # regular expressions over normalised text
+    phone_formats: list[str] = Field(default_factory=list)  # regular expressions over normalised text
     # contact from the first hour until the second is late; None where no rule exists (detection then reads times
     # by general/'s night, and late_hours_note says what applies instead)
     late_hours: tuple[int, int] | None = None
-    late_hours_note: Text | None = None    # where no fixed rule exists, what to say instead
-    emergency: list[str] = Field(default_factory=list)       # channel ids, the first is the one to call
-    police: str = ""                       # channel id
-    crisis_lines: list[str] = Field(default_factory=list)    # channel ids
-    cues: list[Term] = Field(default_factory=list)           # words in a message that point to this place
+    late_hours_note: Text | None = None  # where no fixed rule exists, what to say instead
+    emergency: list[str] = Field(default_factory=list)  # channel ids, the first is the one to call
+    police: str = ""  # channel id
+    crisis_lines: list[str] = Field(default_factory=list)  # channel ids
+    cues: list[Term] = Field(default_factory=list)  # words in a message that point to this place
 
     @field_validator("phone_formats")
     @classmethod
@@ -202,10 +204,18 @@ class Law(Strict):
     effective: Date = ""
     # the law this one replaced or that replaces it: citations of a superseded law are flagged by kb check
     superseded_by: str = ""
-    kind: Literal["statute", "judicial_interpretation", "regulation", "self_regulation", "standard", "guidance",
-                  "case_law", "code_of_practice"]
+    kind: Literal[
+        "statute",
+        "judicial_interpretation",
+        "regulation",
+        "self_regulation",
+        "standard",
+        "guidance",
+        "case_law",
+        "code_of_practice",
+    ]
     source: str = ""
-    jurisdiction: str = ""                 # filled in from the folder
+    jurisdiction: str = ""  # filled in from the folder
 
 
 class Citation(Strict):
@@ -226,15 +236,26 @@ class LawsFile(Strict):
 
 
 class Channel(Strict):
-    kind: Literal["complaint", "police", "court", "legal_aid", "crisis", "report_spam", "report_fraud", "lender",
-                  "emergency", "regulator", "directory"]
+    kind: Literal[
+        "complaint",
+        "police",
+        "court",
+        "legal_aid",
+        "crisis",
+        "report_spam",
+        "report_fraud",
+        "lender",
+        "emergency",
+        "regulator",
+        "directory",
+    ]
     name: Text
     contact: str = ""
     url: str = ""
     scope: Text
     status: Status
     source: str = ""
-    jurisdiction: str = ""                 # filled in from the folder
+    jurisdiction: str = ""  # filled in from the folder
 
 
 class ChannelsFile(Strict):
@@ -281,7 +302,7 @@ class JudgementFile(Strict):
     explanation: Text
     what_to_do: Text
     legal_basis: list[str] = Field(default_factory=list)
-    historical: list[str] = Field(default_factory=list)   # see JudgementFields.historical
+    historical: list[str] = Field(default_factory=list)  # see JudgementFields.historical
     replies: Replies
     next_steps: NextSteps
     signals: dict[str, JudgementFields] = Field(default_factory=dict)
@@ -302,13 +323,14 @@ class AnswersFile(Strict):
 
 # -- signals ---------------------------------------------------------------------------------------------------
 
+
 class SignalPart(Strict):
     """One language's part of a signal (signals/<lang>/<category>.yaml); parts with the same id are one signal."""
 
     id: str
     category: str
-    title: Text | None = None              # in one part only
-    only: list[str] = Field(default_factory=list)   # jurisdictions where it applies (default: everywhere)
+    title: Text | None = None  # in one part only
+    only: list[str] = Field(default_factory=list)  # jurisdictions where it applies (default: everywhere)
     patterns: list[Pattern] = Field(default_factory=list)
     # the message as a whole must contain one of these terms (e.g. debt words for "今晚去你家")
     context: list[Term] = Field(default_factory=list)
@@ -329,6 +351,7 @@ class SignalsFile(Strict):
 
 
 # -- topics ----------------------------------------------------------------------------------------------------
+
 
 class Topic(Strict):
     id: str
@@ -351,6 +374,7 @@ class TopicsFile(Strict):
 
 
 # -- normalisation ---------------------------------------------------------------------------------------------
+
 
 class Override(Strict):
     """A lawful category that is dropped when one of `by` matches in the same sentence."""

@@ -18,10 +18,13 @@ class KBLoader(_Base):  # type: ignore[misc,valid-type]
     """Safe loader where only true/false are booleans: in term lists `no`, `on`, `yes` are words."""
 
 
-KBLoader.yaml_implicit_resolvers = {k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
-                                    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-KBLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                               list("tTfF"))
+KBLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+KBLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 class KBError(Exception):

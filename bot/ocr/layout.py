@@ -38,8 +38,8 @@ class OcrLine:
     y0: float = 0.0
     x1: float = 0.0
     y1: float = 0.0
-    role: str = ""            # sender | time | message | text | dropped
-    reason: str = ""          # why it was dropped (status bar, input bar, button, own message ...)
+    role: str = ""  # sender | time | message | text | dropped
+    reason: str = ""  # why it was dropped (status bar, input bar, button, own message ...)
 
     @property
     def h(self) -> float:
@@ -58,9 +58,9 @@ class OcrLine:
 class Block:
     """What the reader shows as one line: a sender, a time, a whole bubble or a paragraph."""
 
-    role: str                  # sender | time | message | text
+    role: str  # sender | time | message | text
     lines: list[OcrLine]
-    side: str = ""             # left | right (chat bubbles)
+    side: str = ""  # left | right (chat bubbles)
     text: str = ""
 
     @property
@@ -76,35 +76,50 @@ class Block:
 class Layout:
     blocks: list[Block]
     dropped: list[OcrLine]
-    kind: str                  # chat | document
-    angle: float = 0.0         # degrees the boxes were straightened by
+    kind: str  # chat | document
+    angle: float = 0.0  # degrees the boxes were straightened by
     notes: list[str] = field(default_factory=list)
 
 
 # -- patterns -------------------------------------------------------------------------------------------------
 
 CLOCK = r"(?:[01]?\d|2[0-3])[:：][0-5]\d"
-_STATUS_ITEM = re.compile(rf"^(?:{CLOCK}|\d{{1,3}}\s?%|[45]G\+?|LTE|VoLTE|HD|Wi-?Fi|[^\w]{{1,4}}|"
-                          r"中国移动|中國移動|中国联通|中國聯通|中国电信|中國電信|CMCC|CUCC|CTCC|China Mobile|"
-                          r"China Unicom|China Telecom|AT&T|Verizon|T-Mobile|SOS|\d{1,2}|[A-Za-z]{1,2})$", re.I)
-_BUTTON = re.compile(r"^(?:[<>‹›〈〉«»←→＜＞]|返回|取消|编辑|編輯|完成|详情|詳情|详细信息|詳細資訊|信息|訊息|"
-                     r"消息|Messages?|Back|Edit|Cancel|Done|Details|Info|[.·•…⋯]{2,}|[.·•…⋯]|i|ⓘ|\(\d+\)|\d{1,3}|"
-                     r"发送|發送|Send|[+＋]|[^\w\s]{1,2})$", re.I)
-_APP_LABEL = re.compile(r"^(?:短信|彩信|短信/彩信|短信／彩信|簡訊|简讯|信息|訊息|iMessage|Text\s?Message|SMS|MMS|"
-                        r"RCS(?:\s?消息|\s?message)?|Chat|文字讯息|文字訊息)$", re.I)
-_INPUT = re.compile(r"^(?:短信|彩信|短信/彩信|簡訊|信息|訊息|iMessage|Text\s?Message|Message|"
-                    r"RCS(?:\s?消息|\s?message)?|SMS|MMS|发送|發送|Send|按住\s?说话|按住\s?說話|Hold\s?to\s?Talk|"
-                    r"输入消息|輸入訊息|Type\s?a\s?message|写消息|寫訊息|[+＋]|[^\w\s]{1,3}|\w)$", re.I)
-_ICONS = re.compile(r"[\W\d_Oo○◎◯十口中]{1,6}")          # the input bar's icons, read as text
-_TIME = re.compile(rf"^(?:(?:今天|昨天|前天|星期[一二三四五六日天]|周[一二三四五六日天]|週[一二三四五六日天]|"
-                   rf"礼拜[一二三四五六日天]|禮拜[一二三四五六日天]|(?:\d{{4}}年)?\d{{1,2}}月\d{{1,2}}日|"
-                   rf"\d{{4}}[/.-]\d{{1,2}}[/.-]\d{{1,2}}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?)?\s*"
-                   rf"(?:上午|下午|晚上|凌晨|中午|早上|深夜|夜里)?\s*{CLOCK}|"
-                   rf"(?:Today|Yesterday|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Monday|Tuesday|Wednesday|Thursday|Friday|"
-                   rf"Saturday|Sunday|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{{1,2}}"
-                   rf"(?:, \d{{4}})?)?,?\s*(?:at\s*)?(?:1[0-2]|0?\d)[:：][0-5]\d\s*(?:[AaPp]\.?\s?[Mm]\.?)?|"
-                   rf"(?:今天|昨天|前天|Today|Yesterday|星期[一二三四五六日天]|(?:\d{{4}}年)?\d{{1,2}}月\d{{1,2}}日))"
-                   r"(?:\s*(?:短信|簡訊|Text Message|SMS))?$", re.I)
+_STATUS_ITEM = re.compile(
+    rf"^(?:{CLOCK}|\d{{1,3}}\s?%|[45]G\+?|LTE|VoLTE|HD|Wi-?Fi|[^\w]{{1,4}}|"
+    r"中国移动|中國移動|中国联通|中國聯通|中国电信|中國電信|CMCC|CUCC|CTCC|China Mobile|"
+    r"China Unicom|China Telecom|AT&T|Verizon|T-Mobile|SOS|\d{1,2}|[A-Za-z]{1,2})$",
+    re.I,
+)
+_BUTTON = re.compile(
+    r"^(?:[<>‹›〈〉«»←→＜＞]|返回|取消|编辑|編輯|完成|详情|詳情|详细信息|詳細資訊|信息|訊息|"
+    r"消息|Messages?|Back|Edit|Cancel|Done|Details|Info|[.·•…⋯]{2,}|[.·•…⋯]|i|ⓘ|\(\d+\)|\d{1,3}|"
+    r"发送|發送|Send|[+＋]|[^\w\s]{1,2})$",
+    re.I,
+)
+_APP_LABEL = re.compile(
+    r"^(?:短信|彩信|短信/彩信|短信／彩信|簡訊|简讯|信息|訊息|iMessage|Text\s?Message|SMS|MMS|"
+    r"RCS(?:\s?消息|\s?message)?|Chat|文字讯息|文字訊息)$",
+    re.I,
+)
+_INPUT = re.compile(
+    r"^(?:短信|彩信|短信/彩信|簡訊|信息|訊息|iMessage|Text\s?Message|Message|"
+    r"RCS(?:\s?消息|\s?message)?|SMS|MMS|发送|發送|Send|按住\s?说话|按住\s?說話|Hold\s?to\s?Talk|"
+    r"输入消息|輸入訊息|Type\s?a\s?message|写消息|寫訊息|[+＋]|[^\w\s]{1,3}|\w)$",
+    re.I,
+)
+_ICONS = re.compile(r"[\W\d_Oo○◎◯十口中]{1,6}")  # the input bar's icons, read as text
+_TIME = re.compile(
+    rf"^(?:(?:今天|昨天|前天|星期[一二三四五六日天]|周[一二三四五六日天]|週[一二三四五六日天]|"
+    rf"礼拜[一二三四五六日天]|禮拜[一二三四五六日天]|(?:\d{{4}}年)?\d{{1,2}}月\d{{1,2}}日|"
+    rf"\d{{4}}[/.-]\d{{1,2}}[/.-]\d{{1,2}}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?)?\s*"
+    rf"(?:上午|下午|晚上|凌晨|中午|早上|深夜|夜里)?\s*{CLOCK}|"
+    rf"(?:Today|Yesterday|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Monday|Tuesday|Wednesday|Thursday|Friday|"
+    rf"Saturday|Sunday|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{{1,2}}"
+    rf"(?:, \d{{4}})?)?,?\s*(?:at\s*)?(?:1[0-2]|0?\d)[:：][0-5]\d\s*(?:[AaPp]\.?\s?[Mm]\.?)?|"
+    rf"(?:今天|昨天|前天|Today|Yesterday|星期[一二三四五六日天]|(?:\d{{4}}年)?\d{{1,2}}月\d{{1,2}}日))"
+    r"(?:\s*(?:短信|簡訊|Text Message|SMS))?$",
+    re.I,
+)
 LATIN_END = re.compile(r"[A-Za-z0-9,.;:!?%)'’\"]$")
 LATIN_START = re.compile(r"^[A-Za-z0-9($\"'‘]")
 
@@ -123,6 +138,7 @@ def join_lines(texts: Sequence[str]) -> str:
 
 
 # -- the arrangement ------------------------------------------------------------------------------------------
+
 
 def arrange(lines: Sequence[OcrLine], width: int, height: int) -> Layout:
     items = [ln for ln in lines if ln.text.strip()]
@@ -150,9 +166,11 @@ def arrange(lines: Sequence[OcrLine], width: int, height: int) -> Layout:
         status = True
     # input bar: bottom rows of placeholders and buttons
     bar = False
-    while rows and rows[-1][0].y0 >= bottom - 0.12 * span_h and all(_INPUT.match(ln.text.strip())
-                                                                     or _ICONS.fullmatch(ln.text.replace(" ", ""))
-                                                                     for ln in rows[-1]):
+    while (
+        rows
+        and rows[-1][0].y0 >= bottom - 0.12 * span_h
+        and all(_INPUT.match(ln.text.strip()) or _ICONS.fullmatch(ln.text.replace(" ", "")) for ln in rows[-1])
+    ):
         drop(rows.pop(), "input bar")
         bar = True
     portrait = height >= 1.6 * width
@@ -179,7 +197,7 @@ def arrange(lines: Sequence[OcrLine], width: int, height: int) -> Layout:
                 ln.role = "sender"
             blocks.append(Block("sender", kept, text=" ".join(ln.text.strip() for ln in kept)))
     # the body: times and app labels (centred), bubbles
-    mid = width / 2            # the screen's middle (text may hug one side of it)
+    mid = width / 2  # the screen's middle (text may hug one side of it)
     bubbles: list[Block] = []
     current: Block | None = None
     heights = [ln.h for row in rows for ln in row] or [20.0]
@@ -208,7 +226,7 @@ def arrange(lines: Sequence[OcrLine], width: int, height: int) -> Layout:
         blocks.append(current)
     _sides(bubbles, width, line_h)
     sides = {b.side for b in bubbles}
-    keep_right = "left" not in sides          # only one side shown: it cannot be told apart, keep it
+    keep_right = "left" not in sides  # only one side shown: it cannot be told apart, keep it
     out: list[Block] = []
     for b in blocks:
         if b.role == "message" and b.side == "right" and not keep_right:
@@ -235,7 +253,7 @@ def _sides(bubbles: list[Block], width: int, line_h: float) -> None:
             b.side = "left"
         elif at_right and not at_left:
             b.side = "right"
-        else:                                   # as wide as the screen, or neither: the nearer edge decides
+        else:  # as wide as the screen, or neither: the nearer edge decides
             b.side = "right" if width - b.x1 < b.x0 - 0.05 * width else "left"
 
 
@@ -261,15 +279,21 @@ def _paragraphs(rows: list[list[OcrLine]], left: float, right: float) -> list[Bl
     blocks: list[Block] = []
     heights = [ln.h for row in rows for ln in row] or [20.0]
     line_h = statistics.median(heights)
-    full = left + 0.75 * (right - left)      # a line this long was wrapped (the next word did not fit)
+    full = left + 0.75 * (right - left)  # a line this long was wrapped (the next word did not fit)
     current: Block | None = None
     prev: OcrLine | None = None
     for row in rows:
         ln = row[0]
         for x in row:
             x.role = "text"
-        if current is not None and prev is not None and len(row) == 1 and prev.x1 >= full \
-                and ln.y0 - prev.y1 < 0.8 * line_h and -3.2 * line_h < ln.x0 - prev.x0 < 1.2 * line_h:
+        if (
+            current is not None
+            and prev is not None
+            and len(row) == 1
+            and prev.x1 >= full
+            and ln.y0 - prev.y1 < 0.8 * line_h
+            and -3.2 * line_h < ln.x0 - prev.x0 < 1.2 * line_h
+        ):
             current.lines.append(ln)
         else:
             current = Block("text", list(row))
@@ -314,8 +338,14 @@ def _straighten(items: list[OcrLine], width: int, height: int) -> float:
 
 
 def _box_height(box: list[Point]) -> float:
-    return max(1.0, (math.hypot(box[3][0] - box[0][0], box[3][1] - box[0][1])
-                     + math.hypot(box[2][0] - box[1][0], box[2][1] - box[1][1])) / 2)
+    return max(
+        1.0,
+        (
+            math.hypot(box[3][0] - box[0][0], box[3][1] - box[0][1])
+            + math.hypot(box[2][0] - box[1][0], box[2][1] - box[1][1])
+        )
+        / 2,
+    )
 
 
 def _weighted_median(values: list[float], weights: list[float]) -> float:

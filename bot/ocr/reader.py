@@ -27,19 +27,20 @@ from typing import Any
 
 from bot.ocr.layout import Layout, OcrLine, arrange
 
-MAX_BYTES = 20 * 1024 * 1024          # Telegram's bots may download files up to 20 MB
-MAX_PIXELS = 40_000_000               # a phone camera's photo is 12-48 MP; screenshots are 2-4 MP
-WORK_PIXELS = 10_000_000              # larger images are scaled down to this before reading
-DET_SIDE = 736                        # the detector sees the short side at this many pixels (PP-OCR's default)
-DET_MAX_PIXELS = 2_200_000            # ... and at most this many pixels (long screenshots are scaled further)
-REC_BATCH = 3                         # lines recognised together
-STRIP, OVERLAP = 448, 128             # the detector runs on strips of this many rows (memory), overlapping
-MIN_SCORE = 0.5                       # recognised lines below this are noise (icons, textures)
-LOW_CONFIDENCE = 0.85                 # below this mean confidence per character, the reader says so
-TIMEOUT = 30.0                        # seconds for one image, waiting time included
+MAX_BYTES = 20 * 1024 * 1024  # Telegram's bots may download files up to 20 MB
+MAX_PIXELS = 40_000_000  # a phone camera's photo is 12-48 MP; screenshots are 2-4 MP
+WORK_PIXELS = 10_000_000  # larger images are scaled down to this before reading
+DET_SIDE = 736  # the detector sees the short side at this many pixels (PP-OCR's default)
+DET_MAX_PIXELS = 2_200_000  # ... and at most this many pixels (long screenshots are scaled further)
+REC_BATCH = 3  # lines recognised together
+STRIP, OVERLAP = 448, 128  # the detector runs on strips of this many rows (memory), overlapping
+MIN_SCORE = 0.5  # recognised lines below this are noise (icons, textures)
+LOW_CONFIDENCE = 0.85  # below this mean confidence per character, the reader says so
+TIMEOUT = 30.0  # seconds for one image, waiting time included
 
 
 # -- what can go wrong ----------------------------------------------------------------------------------------
+
 
 class ImageRejected(Exception):
     """An image this reader will not read; `code` says which case (the reply to the user depends on it)."""
@@ -81,32 +82,44 @@ class OcrUnavailable(ImageRejected):
 
 # -- the result -------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Reading:
     text: str
-    lines: list[OcrLine]                    # kept lines, in the order of the text
-    dropped: list[OcrLine]                  # chrome and the borrower's own bubbles
-    blocks: list[tuple[int, int, str]]      # (start, end, role) of each line of `text`
-    block_of: list[int]                     # for each kept line, the index of its block
-    confidence: float                       # mean confidence per character of the kept text (0-1)
+    lines: list[OcrLine]  # kept lines, in the order of the text
+    dropped: list[OcrLine]  # chrome and the borrower's own bubbles
+    blocks: list[tuple[int, int, str]]  # (start, end, role) of each line of `text`
+    block_of: list[int]  # for each kept line, the index of its block
+    confidence: float  # mean confidence per character of the kept text (0-1)
     low_confidence: bool
-    kind: str                               # chat | document
+    kind: str  # chat | document
     width: int
     height: int
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "confidence": round(self.confidence, 4), "low_confidence": self.low_confidence,
-                "kind": self.kind, "width": self.width, "height": self.height, "seconds": round(self.seconds, 3),
-                "blocks": [{"start": s, "end": e, "role": r} for s, e, r in self.blocks],
-                "lines": [_line_json(ln, self.block_of[i]) for i, ln in enumerate(self.lines)],
-                "dropped": [_line_json(ln, None) for ln in self.dropped]}
+        return {
+            "text": self.text,
+            "confidence": round(self.confidence, 4),
+            "low_confidence": self.low_confidence,
+            "kind": self.kind,
+            "width": self.width,
+            "height": self.height,
+            "seconds": round(self.seconds, 3),
+            "blocks": [{"start": s, "end": e, "role": r} for s, e, r in self.blocks],
+            "lines": [_line_json(ln, self.block_of[i]) for i, ln in enumerate(self.lines)],
+            "dropped": [_line_json(ln, None) for ln in self.dropped],
+        }
 
 
 def _line_json(ln: OcrLine, block: int | None) -> dict[str, Any]:
-    out: dict[str, Any] = {"text": ln.text, "box": [[round(x), round(y)] for x, y in ln.box],
-                           "confidence": round(ln.confidence, 4), "role": ln.role}
+    out: dict[str, Any] = {
+        "text": ln.text,
+        "box": [[round(x), round(y)] for x, y in ln.box],
+        "confidence": round(ln.confidence, 4),
+        "role": ln.role,
+    }
     if block is not None:
         out["block"] = block
     if ln.reason:
@@ -129,7 +142,7 @@ def engine() -> Any:
             if _engine is None:
                 try:
                     from rapidocr_onnxruntime import RapidOCR  # noqa: PLC0415
-                except (ImportError, OSError) as exc:      # OSError: a system library that OpenCV needs
+                except (ImportError, OSError) as exc:  # OSError: a system library that OpenCV needs
                     raise OcrUnavailable(f"the OCR engine cannot be loaded: {exc}") from exc
                 eng = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, print_verbose=False)
                 # lines are recognised 3 at a time (not 6): a batch is as wide as its widest line, and 6 lines
@@ -144,6 +157,7 @@ def engine_loaded() -> bool:
 
 
 # -- reading ------------------------------------------------------------------------------------------------------
+
 
 def read_image(data: bytes) -> Reading:
     """Decode, check, read and lay out one image. Raises an ImageRejected for every bad input."""
@@ -192,19 +206,20 @@ def decode(data: bytes) -> Any:
             if getattr(im, "is_animated", False) and frames > 1:
                 raise AnimatedImage(f"{im.format} with {frames} frames")
             if im.format == "JPEG" and w * h > WORK_PIXELS:
-                im.draft("RGB", (w // 2, h // 2))     # decoded at half size: a quarter of the memory
+                im.draft("RGB", (w // 2, h // 2))  # decoded at half size: a quarter of the memory
             im.load()
             if im.width * im.height > WORK_PIXELS:
-                if im.mode not in ("RGB", "RGBA", "L", "LA"):       # reduce() needs one of these
+                if im.mode not in ("RGB", "RGBA", "L", "LA"):  # reduce() needs one of these
                     im = im.convert("RGBA" if "transparency" in im.info or im.mode == "PA" else "RGB")
                 factor = int(math.sqrt(im.width * im.height / WORK_PIXELS))
                 if factor >= 2:
                     im = im.reduce(factor)
                 if im.width * im.height > WORK_PIXELS:
                     scale = math.sqrt(WORK_PIXELS / (im.width * im.height))
-                    im = im.resize((max(1, int(im.width * scale)), max(1, int(im.height * scale))),
-                                   Image.Resampling.LANCZOS)
-            if im.getexif().get(0x0112, 1) != 1:      # a camera's orientation tag (a copy only then)
+                    im = im.resize(
+                        (max(1, int(im.width * scale)), max(1, int(im.height * scale))), Image.Resampling.LANCZOS
+                    )
+            if im.getexif().get(0x0112, 1) != 1:  # a camera's orientation tag (a copy only then)
                 im = ImageOps.exif_transpose(im)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise TooManyPixels(str(exc)) from None
@@ -236,16 +251,20 @@ def recognise(rgb: Any) -> list[OcrLine]:
     h, w = bgr.shape[:2]
     scale = DET_SIDE / min(h, w)
     scale = min(scale, math.sqrt(DET_MAX_PIXELS / (h * w)))
-    small = cv2.resize(bgr, (max(32, int(w * scale)), max(32, int(h * scale))),
-                       interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+    small = cv2.resize(
+        bgr,
+        (max(32, int(w * scale)), max(32, int(h * scale))),
+        interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC,
+    )
     packed, segments = _collapse_blank_rows(small)
     with _run_lock:
-        eng.text_det.limit_side_len, eng.text_det.limit_type = 32, "min"     # no further resizing
+        eng.text_det.limit_side_len, eng.text_det.limit_type = 32, "min"  # no further resizing
         boxes = _detect(eng, packed)
         if len(boxes) == 0:
             return []
-        box_array = np.array([_unpack_box(b, segments, small.shape[1] / w, small.shape[0] / h, w, h) for b in boxes],
-                             dtype=np.float32)
+        box_array = np.array(
+            [_unpack_box(b, segments, small.shape[1] / w, small.shape[0] / h, w, h) for b in boxes], dtype=np.float32
+        )
         # no direction classifier: screenshots are upright, and on them it turns some lines upside down
         crops = eng.get_crop_img_list(bgr, box_array)
         results, _ = eng.text_rec(crops, True)
@@ -258,8 +277,8 @@ def recognise(rgb: Any) -> list[OcrLine]:
     return out
 
 
-_BEFORE_SPACE = re.compile(r"[A-Za-z0-9.,;:!?)'’%\"]")       # a space may follow these ...
-_AFTER_SPACE = re.compile(r"[A-Za-z0-9($'‘\"]")                 # ... and precede these
+_BEFORE_SPACE = re.compile(r"[A-Za-z0-9.,;:!?)'’%\"]")  # a space may follow these ...
+_AFTER_SPACE = re.compile(r"[A-Za-z0-9($'‘\"]")  # ... and precede these
 
 
 def respace(text: str, info: Any, crop: Any) -> str:
@@ -277,15 +296,19 @@ def respace(text: str, info: Any, crop: Any) -> str:
     gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
     gray = np.ascontiguousarray(gray, dtype=np.uint8)
     _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    if ink.mean() > 0.5:                      # light text on a dark bubble
+    if ink.mean() > 0.5:  # light text on a dark bubble
         ink = 1 - ink
     h, w = ink.shape[:2]
     inked = ink.sum(axis=0) >= max(1, int(0.04 * h))
     min_gap = 0.24 * h
     out = [chars[0][0]]
     for (a, ca), (b, cb) in zip(chars, chars[1:], strict=False):
-        if _BEFORE_SPACE.match(a) and _AFTER_SPACE.match(b) and not (a.isdigit() and b.isdigit()) \
-                and not (a in ".,:" and b.isdigit()):
+        if (
+            _BEFORE_SPACE.match(a)
+            and _AFTER_SPACE.match(b)
+            and not (a.isdigit() and b.isdigit())
+            and not (a in ".,:" and b.isdigit())
+        ):
             x0, x1 = int(ca / ncol * w), int(cb / ncol * w)
             if x1 - x0 > min_gap and _longest_blank(inked[x0:x1]) >= min_gap:
                 out.append(" ")
@@ -318,7 +341,7 @@ def _detect(eng: Any, img: Any) -> list[Any]:
     while True:
         y1 = min(height, y + STRIP)
         strip = img[y:y1]
-        if strip.shape[0] < STRIP:               # the same shape every time: onnxruntime plans its memory once
+        if strip.shape[0] < STRIP:  # the same shape every time: onnxruntime plans its memory once
             fill = [int(v) for v in np.median(strip[-1], axis=0)]
             strip = cv2.copyMakeBorder(strip, 0, STRIP - strip.shape[0], 0, 0, cv2.BORDER_CONSTANT, value=fill)
         boxes, _ = eng.text_det(np.ascontiguousarray(strip))
@@ -357,7 +380,7 @@ def _collapse_blank_rows(img: Any, keep: int = 24) -> tuple[Any, list[tuple[int,
             parts = [(y, length)]
         for start, ln in parts:
             segments.append((new, start, ln))
-            rows.append(img[start:start + ln])
+            rows.append(img[start : start + ln])
             new += ln
         y = z
     if len(segments) <= 1 or new > 0.9 * n:
@@ -365,8 +388,9 @@ def _collapse_blank_rows(img: Any, keep: int = 24) -> tuple[Any, list[tuple[int,
     return np.ascontiguousarray(np.concatenate(rows, axis=0)), segments
 
 
-def _unpack_box(box: Any, segments: list[tuple[int, int, int]], sx: float, sy: float, w: int, h: int
-                ) -> list[tuple[float, float]]:
+def _unpack_box(
+    box: Any, segments: list[tuple[int, int, int]], sx: float, sy: float, w: int, h: int
+) -> list[tuple[float, float]]:
     """A detected box in the coordinates of the original image."""
     starts = [seg[0] for seg in segments]
     pts = []
@@ -459,7 +483,16 @@ def combine(readings: list[Reading]) -> Reading:
     text = "\n".join(parts)
     chars = sum(len(ln.text) for ln in lines)
     confidence = sum(ln.confidence * len(ln.text) for ln in lines) / chars if chars else 0.0
-    return Reading(text, lines, dropped, blocks, block_of, confidence,
-                   any(r.low_confidence for r in readings if r.text.strip()) or not text.strip(),
-                   "+".join(sorted({r.kind for r in readings})), max(r.width for r in readings),
-                   sum(r.height for r in readings), sum(r.seconds for r in readings))
+    return Reading(
+        text,
+        lines,
+        dropped,
+        blocks,
+        block_of,
+        confidence,
+        any(r.low_confidence for r in readings if r.text.strip()) or not text.strip(),
+        "+".join(sorted({r.kind for r in readings})),
+        max(r.width for r in readings),
+        sum(r.height for r in readings),
+        sum(r.seconds for r in readings),
+    )

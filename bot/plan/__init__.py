@@ -13,5 +13,4 @@ from bot.plan.amounts import AmountError, format_yuan, parse_amount
 from bot.plan.model import PlanInput, PlanInputError
 from bot.plan.proposal import Proposal, make_proposal
 
-__all__ = ["AmountError", "format_yuan", "parse_amount", "PlanInput", "PlanInputError", "Proposal",
-           "make_proposal"]
+__all__ = ["AmountError", "format_yuan", "parse_amount", "PlanInput", "PlanInputError", "Proposal", "make_proposal"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
-MAX_AMOUNT = Decimal("10000000000")     # ¥10 billion: anything larger is a typo
+MAX_AMOUNT = Decimal("10000000000")  # ¥10 billion: anything larger is a typo
 CENT = Decimal("0.01")
 
 
@@ -28,26 +28,104 @@ class AmountError(ValueError):
         self.code, self.text, self.suggestion = code, text, suggestion
 
 
-DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "幺": 1, "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2, "三": 3,
-          "叁": 3, "叄": 3, "參": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "陸": 6, "七": 7,
-          "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "壹": 1,
+    "幺": 1,
+    "二": 2,
+    "贰": 2,
+    "貳": 2,
+    "两": 2,
+    "兩": 2,
+    "三": 3,
+    "叁": 3,
+    "叄": 3,
+    "參": 3,
+    "四": 4,
+    "肆": 4,
+    "五": 5,
+    "伍": 5,
+    "六": 6,
+    "陆": 6,
+    "陸": 6,
+    "七": 7,
+    "柒": 7,
+    "八": 8,
+    "捌": 8,
+    "九": 9,
+    "玖": 9,
+}
 SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "k": 1000}
 BIG_UNITS = {"万": 10_000, "萬": 10_000, "w": 10_000, "亿": 100_000_000, "億": 100_000_000}
 POINT = {"点", "點"}
 
-_ABOUT = re.compile(r"^(?:大约|大概|约|約|差不多|将近|將近|接近|about|around|approx\.?|approximately|~|≈)\s*|"
-                    r"\s*(?:左右|上下|之间|或者?更多)$", re.I)
-_NONE = {"没有", "沒有", "无", "無", "零", "没", "沒", "none", "no", "nil", "zero", "nothing", "n/a", "na", "-", "—",
-         "0元"}
+_ABOUT = re.compile(
+    r"^(?:大约|大概|约|約|差不多|将近|將近|接近|about|around|approx\.?|approximately|~|≈)\s*|"
+    r"\s*(?:左右|上下|之间|或者?更多)$",
+    re.I,
+)
+_NONE = {
+    "没有",
+    "沒有",
+    "无",
+    "無",
+    "零",
+    "没",
+    "沒",
+    "none",
+    "no",
+    "nil",
+    "zero",
+    "nothing",
+    "n/a",
+    "na",
+    "-",
+    "—",
+    "0元",
+}
 _GROUPED = re.compile(r"^\d{1,3}(?:([,' ])\d{3})+(?:\.\d+)?$")
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[零〇一壹幺二贰貳两兩三叁叄參四肆五伍六陆陸七柒八捌九玖]"
-                    r"|[十拾百佰千仟万萬亿億kw]|[点點]|.", re.I)
+_TOKEN = re.compile(
+    r"\d+(?:\.\d+)?|[零〇一壹幺二贰貳两兩三叁叄參四肆五伍六陆陸七柒八捌九玖]"
+    r"|[十拾百佰千仟万萬亿億kw]|[点點]|.",
+    re.I,
+)
 MULTIPLIERS = ("k", "w", "千", "仟", "万", "萬", "亿", "億")
 
 # signs and words of currencies no plan is made in: always refused (the plans' own ones are in their plan.yaml)
-OTHER_CURRENCY_MARKERS = ("€", "eur", "euro", "euros", "欧元", "歐元", "£", "gbp", "英镑", "英鎊", "jpy", "日元",
-                          "日圓", "円", "s$", "sgd", "新加坡元", "₩", "krw", "韩元", "韓元", "mop", "澳门元", "澳門元",
-                          "rm", "myr", "aud", "a$", "cad", "c$")
+OTHER_CURRENCY_MARKERS = (
+    "€",
+    "eur",
+    "euro",
+    "euros",
+    "欧元",
+    "歐元",
+    "£",
+    "gbp",
+    "英镑",
+    "英鎊",
+    "jpy",
+    "日元",
+    "日圓",
+    "円",
+    "s$",
+    "sgd",
+    "新加坡元",
+    "₩",
+    "krw",
+    "韩元",
+    "韓元",
+    "mop",
+    "澳门元",
+    "澳門元",
+    "rm",
+    "myr",
+    "aud",
+    "a$",
+    "cad",
+    "c$",
+)
 
 
 @dataclass(frozen=True)
@@ -58,13 +136,13 @@ class Money:
     of other currencies, refused with code "currency"; `units`: the multipliers allowed (None: all);
     `formats`: per language, a pattern with {amount} (15,000 or 1,234.56)."""
 
-    code: str                                   # ISO 4217, or "" when the user gave none
+    code: str  # ISO 4217, or "" when the user gave none
     markers: tuple[str, ...]
     foreign: tuple[str, ...]
-    formats: tuple[tuple[str, str], ...]        # (lang, pattern)
+    formats: tuple[tuple[str, str], ...]  # (lang, pattern)
     symbol: str = ""
     units: tuple[str, ...] | None = None
-    min_offer: int = 1_00                       # fen (1/100 of the unit)
+    min_offer: int = 1_00  # fen (1/100 of the unit)
     min_margin: int = 0
 
     @property
@@ -86,13 +164,33 @@ def _marker_re(own: tuple[str, ...], foreign: tuple[str, ...]) -> re.Pattern[str
 
 
 # yuan, as typed before plans had jurisdictions (the default of parse_amount; the CN plan.yaml says the same)
-YUAN = Money(code="CNY", symbol="¥",
-             markers=("人民币", "人民幣", "rmb", "cny", "yuan", "块钱", "塊錢", "元整", "元", "圆", "圓", "块", "塊",
-                      "¥", "￥"),
-             foreign=("$", "美元", "美金", "港币", "港幣", "usd", "hkd", "us$", "hk$", "nt$", "新台币", "新臺幣",
-                      "台币", "台幣", "twd", "ntd") + OTHER_CURRENCY_MARKERS,
-             formats=(("zh-Hans", "¥{amount}"), ("zh-Hant", "¥{amount}"), ("en", "¥{amount}")),
-             min_offer=50_00, min_margin=100_00)
+YUAN = Money(
+    code="CNY",
+    symbol="¥",
+    markers=("人民币", "人民幣", "rmb", "cny", "yuan", "块钱", "塊錢", "元整", "元", "圆", "圓", "块", "塊", "¥", "￥"),
+    foreign=(
+        "$",
+        "美元",
+        "美金",
+        "港币",
+        "港幣",
+        "usd",
+        "hkd",
+        "us$",
+        "hk$",
+        "nt$",
+        "新台币",
+        "新臺幣",
+        "台币",
+        "台幣",
+        "twd",
+        "ntd",
+    )
+    + OTHER_CURRENCY_MARKERS,
+    formats=(("zh-Hans", "¥{amount}"), ("zh-Hant", "¥{amount}"), ("en", "¥{amount}")),
+    min_offer=50_00,
+    min_margin=100_00,
+)
 
 
 def unmarked(code: str = "") -> Money:
@@ -102,8 +200,13 @@ def unmarked(code: str = "") -> Money:
     own = (code.lower(), "块", "塊") if code else ("块", "塊")
     foreign = tuple(m for m in known_markers() + OTHER_CURRENCY_MARKERS if m not in own)
     pattern = f"{code} {{amount}}" if code else "{amount}"
-    return Money(code=code, symbol=code, markers=own, foreign=foreign,
-                 formats=tuple((lang, pattern) for lang in ("zh-Hans", "zh-Hant", "en")))
+    return Money(
+        code=code,
+        symbol=code,
+        markers=own,
+        foreign=foreign,
+        formats=tuple((lang, pattern) for lang in ("zh-Hans", "zh-Hant", "en")),
+    )
 
 
 def normalise(text: str) -> str:
@@ -142,7 +245,7 @@ def parse_amount(text: str, *, allow_zero: bool = True, money: Money = YUAN) -> 
     head = re.match(r"^[\d.,' ]+", t)
     if head:
         num = head.group(0).strip()
-        rest = t[head.end():].strip()
+        rest = t[head.end() :].strip()
         if any(c in num for c in ",' "):
             if _GROUPED.match(num):
                 num = re.sub(r"[,' ]", "", num)
@@ -174,15 +277,20 @@ def _parse_compact(t: str, raw: str) -> Decimal:
     if not tokens:
         raise AmountError("not_a_number", raw)
     for tok in tokens:
-        if not (re.fullmatch(r"\d+(?:\.\d+)?", tok) or tok in DIGITS or tok in SMALL_UNITS or tok in BIG_UNITS
-                or tok in POINT):
+        if not (
+            re.fullmatch(r"\d+(?:\.\d+)?", tok)
+            or tok in DIGITS
+            or tok in SMALL_UNITS
+            or tok in BIG_UNITS
+            or tok in POINT
+        ):
             raise AmountError("not_a_number", raw)
     # a run of bare Chinese digits (一五零零零) reads digit by digit
     if all(tok in DIGITS for tok in tokens) and len(tokens) > 1:
         return Decimal("".join(str(DIGITS[tok]) for tok in tokens))
-    total = Decimal(0)          # completed 亿 part
-    section = Decimal(0)        # completed part under 亿 (万 included)
-    small = Decimal(0)          # part under 万
+    total = Decimal(0)  # completed 亿 part
+    section = Decimal(0)  # completed part under 亿 (万 included)
+    small = Decimal(0)  # part under 万
     number: Decimal | None = None
     last_unit: int | None = None
     after_zero = False
@@ -220,7 +328,7 @@ def _parse_compact(t: str, raw: str) -> Decimal:
         if tok in SMALL_UNITS:
             unit = SMALL_UNITS[tok]
             if number is None and unit == 10 and small == 0 and not after_zero:
-                number = Decimal(1)        # 十五 = 15
+                number = Decimal(1)  # 十五 = 15
             if number is None:
                 raise AmountError("not_a_number", raw)
             small += number * unit
@@ -322,18 +430,18 @@ def parse_rate(text: str) -> float:
     daily = re.match(r"^(?:日利率|日息|日|daily|per day|a day)\s*", t)
     monthly = re.match(r"^(?:月利率|月息|月|monthly|per month|a month)\s*", t)
     if daily:
-        factor, t = Decimal(365), t[daily.end():]
+        factor, t = Decimal(365), t[daily.end() :]
     elif monthly:
-        factor, t = Decimal(12), t[monthly.end():]
+        factor, t = Decimal(12), t[monthly.end() :]
     suffix_daily = re.search(r"\s*(?:/天|/日|每天|per day|a day|daily)$", t)
     suffix_month = re.search(r"\s*(?:/月|每月|per month|a month|monthly)$", t)
     suffix_year = re.search(r"\s*(?:/年|每年|per year|a year|p\.a\.?|apr|yearly)$", t)
     if suffix_daily:
-        factor, t = Decimal(365), t[:suffix_daily.start()]
+        factor, t = Decimal(365), t[: suffix_daily.start()]
     elif suffix_month:
-        factor, t = Decimal(12), t[:suffix_month.start()]
+        factor, t = Decimal(12), t[: suffix_month.start()]
     elif suffix_year:
-        t = t[:suffix_year.start()]
+        t = t[: suffix_year.start()]
     t = t.strip()
     percent = t.endswith("%")
     t = t.rstrip("%").strip()
@@ -344,7 +452,7 @@ def parse_rate(text: str) -> float:
     except InvalidOperation:
         raise AmountError("not_a_number", str(text)) from None
     if not percent and value < 1 and factor == 1:
-        value *= 100          # 0.18 -> 18%
+        value *= 100  # 0.18 -> 18%
     rate = value * factor
     if rate > 1000:
         raise AmountError("too_large", str(text))

@@ -19,9 +19,9 @@ class Budget:
     income: int
     expenses: dict[str, int]
     essentials: int
-    surplus: int            # income − essentials (may be negative)
-    margin: int             # kept back
-    available: int          # offered to the creditors, all together, each month (≥ 0)
+    surplus: int  # income − essentials (may be negative)
+    margin: int  # kept back
+    available: int  # offered to the creditors, all together, each month (≥ 0)
     dependants: int
     min_offer: int = 50_00  # below this a month for everything, an offer is not worth making
 
@@ -43,6 +43,14 @@ def make_budget(inp: PlanInput) -> Budget:
     if available < money.min_offer:
         available_out = available
     else:
-        available_out = available - available % 100     # whole yuan
-    return Budget(income=inp.income, expenses=dict(inp.expenses), essentials=essentials, surplus=surplus,
-                  margin=margin, available=available_out, dependants=inp.dependants, min_offer=money.min_offer)
+        available_out = available - available % 100  # whole yuan
+    return Budget(
+        income=inp.income,
+        expenses=dict(inp.expenses),
+        essentials=essentials,
+        surplus=surplus,
+        margin=margin,
+        available=available_out,
+        dependants=inp.dependants,
+        min_offer=money.min_offer,
+    )

@@ -31,8 +31,9 @@ def extract() -> dict[str, list[str]]:
     """msgid -> places (file:line) where it is used."""
     out: dict[str, list[str]] = {}
     for path, method in sources():
-        for lineno, message, _comments, _context in extract_from_file(method, str(path), keywords=KEYWORDS,
-                                                                      options={"trim_blocks": "true"}):
+        for lineno, message, _comments, _context in extract_from_file(
+            method, str(path), keywords=KEYWORDS, options={"trim_blocks": "true"}
+        ):
             if isinstance(message, tuple):
                 message = message[0]
             if message:
@@ -56,12 +57,21 @@ def update() -> None:
     used = extract()
     for lang in LOCALES:
         old = read(lang)
-        cat = Catalog(locale=LOCALES[lang], domain=DOMAIN, project="rights-bot", version="0.1",
-                      msgid_bugs_address="", copyright_holder="rights-bot contributors")
+        cat = Catalog(
+            locale=LOCALES[lang],
+            domain=DOMAIN,
+            project="rights-bot",
+            version="0.1",
+            msgid_bugs_address="",
+            copyright_holder="rights-bot contributors",
+        )
         for msgid, places in used.items():
             prev = old.get(msgid)
-            cat.add(msgid, prev.string if prev is not None else "",
-                    locations=[(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in places])
+            cat.add(
+                msgid,
+                prev.string if prev is not None else "",
+                locations=[(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in places],
+            )
         path = po_path(lang)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as fh:

@@ -111,8 +111,9 @@ def build_figure(plan: Plan, lang: str) -> Figure:
             bal = [c.owed / 100] + [p.balance_after / 100 for p in c.payments]
             bal += [bal[-1]] * (months + 1 - len(bal))
             series.append(bal)
-        polys = ax1.stackplot(xs, *series, colors=[colour(i) for i in range(len(series))], alpha=0.9,
-                              edgecolor="white", linewidth=0.6)
+        polys = ax1.stackplot(
+            xs, *series, colors=[colour(i) for i in range(len(series))], alpha=0.9, edgecolor="white", linewidth=0.6
+        )
         for i, poly in enumerate(polys):
             poly.set_hatch(hatch(i))
         ax1.set_title(_("Balance owed over time"), fontproperties=title_fp)
@@ -125,8 +126,16 @@ def build_figure(plan: Plan, lang: str) -> Figure:
             amounts = [0.0] * months
             for p in c.payments:
                 amounts[p.n - 1] = p.amount / 100
-            ax2.bar([date2num(d) for d in pay_dates], amounts, bottom=stacked, color=colour(i), hatch=hatch(i),
-                    width=width, edgecolor="white", linewidth=0.4)
+            ax2.bar(
+                [date2num(d) for d in pay_dates],
+                amounts,
+                bottom=stacked,
+                color=colour(i),
+                hatch=hatch(i),
+                width=width,
+                edgecolor="white",
+                linewidth=0.4,
+            )
             stacked = [a + b for a, b in zip(stacked, amounts, strict=True)]
         ax2.axhline(plan.budget.available / 100, color=LINE_AVAILABLE, linestyle="--", linewidth=1.2)
         lines = [Line2D([], [], color=LINE_AVAILABLE, linestyle="--", label=_("Available for repayments"))]
@@ -139,17 +148,19 @@ def build_figure(plan: Plan, lang: str) -> Figure:
         ax2.set_ylim(0, max(plan.budget.surplus, plan.budget.available, plan.monthly_total) / 100 * 1.15)
         interval = max(1, math.ceil((months + 1) / 7))
         ax2.xaxis.set_major_locator(MonthLocator(interval=interval, bymonthday=min(plan.first_payment_date.day, 28)))
-        ax2.xaxis.set_major_formatter(FuncFormatter(
-            lambda x, _pos: format_month(num2date(x).date(), lang)))
+        ax2.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: format_month(num2date(x).date(), lang)))
         ax1.set_xlim(xs[0] - 10, xs[-1] + 15)
         for ax in (ax1, ax2):
             _tick_font(ax, small_fp)
-        handles = [Patch(facecolor=colour(i), hatch=hatch(i), edgecolor="white", label=_short(c.debt.lender))
-                   for i, c in enumerate(plan.creditors)]
+        handles = [
+            Patch(facecolor=colour(i), hatch=hatch(i), edgecolor="white", label=_short(c.debt.lender))
+            for i, c in enumerate(plan.creditors)
+        ]
         handles += lines
-        fig.legend(handles=handles, prop=small_fp, loc="outside lower center", ncols=min(3, len(handles)),
-                   frameon=False)
-    fig.canvas.draw()        # ticks get their labels (dates) now
+        fig.legend(
+            handles=handles, prop=small_fp, loc="outside lower center", ncols=min(3, len(handles)), frameon=False
+        )
+    fig.canvas.draw()  # ticks get their labels (dates) now
     return fig
 
 

@@ -26,31 +26,31 @@ from typing import Any
 from bot.plan.model import Debt, PlanInput
 from bot.plan.rules import InterestLine, PlanRules, cite_ids
 
-COMPONENT_ORDER = ("penalties", "fees", "interest")      # the most contestable charges are reduced first
+COMPONENT_ORDER = ("penalties", "fees", "interest")  # the most contestable charges are reduced first
 
 
 @dataclass(frozen=True)
 class Flag:
-    code: str                 # upfront_interest | charges_estimate | an interest line's code (above_4x_lpr, …)
-    debt: int                 # index of the debt
+    code: str  # upfront_interest | charges_estimate | an interest line's code (above_4x_lpr, …)
+    debt: int  # index of the debt
     params: dict[str, Any] = field(default_factory=dict)
     citations: tuple[str, ...] = ()
     audience: str = "letter"  # letter | user (the borrower's screen only)
-    effect: str = "none"      # upfront | estimate | excess_not_owed | review | reference | none
+    effect: str = "none"  # upfront | estimate | excess_not_owed | review | reference | none
     conditional: bool = False  # applies only if the lender is not a licensed institution
-    undated: bool = False     # depends on the date of the contract, which the user did not give
+    undated: bool = False  # depends on the date of the contract, which the user did not give
 
 
 @dataclass(frozen=True)
 class Dispute:
     """A part of the amount claimed that the letter disputes rather than proposes to pay."""
 
-    code: str                 # upfront_interest or the interest line's code
-    amount: int               # cents
+    code: str  # upfront_interest or the interest line's code
+    amount: int  # cents
     citations: tuple[str, ...] = ()
     conditional: bool = False
     undated: bool = False
-    estimated: bool = False   # the lawful charges are an estimate (the lender is asked to recalculate)
+    estimated: bool = False  # the lawful charges are an estimate (the lender is asked to recalculate)
 
 
 @dataclass(frozen=True)
@@ -165,8 +165,15 @@ def _assess_debt(i: int, d: Debt, inp: PlanInput, rules: PlanRules) -> tuple[lis
     if up is not None and d.amount_received is not None and 0 < d.amount_received < d.principal:
         deducted = d.principal - d.amount_received
         cites = tuple(cite_ids(up.citations, d.kind))
-        flags.append(Flag("upfront_interest", i, {"received": d.amount_received, "principal": d.principal,
-                                                  "deducted": deducted}, cites, effect="upfront"))
+        flags.append(
+            Flag(
+                "upfront_interest",
+                i,
+                {"received": d.amount_received, "principal": d.principal, "deducted": deducted},
+                cites,
+                effect="upfront",
+            )
+        )
         if up.principal == "received":
             principal = d.amount_received
             disputes.append(Dispute("upfront_interest", deducted, cites))
@@ -179,8 +186,9 @@ def _assess_debt(i: int, d: Debt, inp: PlanInput, rules: PlanRules) -> tuple[lis
         if est is not None:
             rate, basis = est
     if rate is None:
-        return flags, Position(d, principal, parts["interest"], parts["penalties"], parts["fees"], tuple(disputes),
-                               questioned)
+        return flags, Position(
+            d, principal, parts["interest"], parts["penalties"], parts["fees"], tuple(disputes), questioned
+        )
     estimated = basis != "given"
     crossed: list[tuple[InterestLine, bool]] = []
     for line in rules.interest_lines:
@@ -195,22 +203,50 @@ def _assess_debt(i: int, d: Debt, inp: PlanInput, rules: PlanRules) -> tuple[lis
     for line, undated in shown:
         conditional = d.kind in line.conditional_kinds
         since = line.contracts_from or line.interest_due_from or line.contracts_before
-        params = {"rate": round(rate, 1 if estimated else 2), "estimated": estimated, "cap": line.line_rate(inp.lpr),
-                  "kind": d.kind, "conditional": conditional, "undated": undated,
-                  "since": since.isoformat() if since else None}
+        params = {
+            "rate": round(rate, 1 if estimated else 2),
+            "estimated": estimated,
+            "cap": line.line_rate(inp.lpr),
+            "kind": d.kind,
+            "conditional": conditional,
+            "undated": undated,
+            "since": since.isoformat() if since else None,
+        }
         if line.lpr_times is not None:
             params.update(lpr=inp.lpr, lpr_date=inp.lpr_date)
-        rate_flags.append(Flag(line.code, i, params, tuple(cite_ids(line.citations, d.kind)), line.audience,
-                               line.effect, conditional, undated))
+        rate_flags.append(
+            Flag(
+                line.code,
+                i,
+                params,
+                tuple(cite_ids(line.citations, d.kind)),
+                line.audience,
+                line.effect,
+                conditional,
+                undated,
+            )
+        )
         if line.effect in ("review", "reference") and line.audience == "letter":
             questioned = True
     if rate_flags and estimated:
-        flags.append(Flag("charges_estimate", i, {"rate": round(rate, 1), "charges": d.interest + d.penalties + d.fees,
-                                                  "principal": d.principal, "months": d.overdue_months,
-                                                  "basis": basis}, effect="estimate", audience="user"))
+        flags.append(
+            Flag(
+                "charges_estimate",
+                i,
+                {
+                    "rate": round(rate, 1),
+                    "charges": d.interest + d.penalties + d.fees,
+                    "principal": d.principal,
+                    "months": d.overdue_months,
+                    "basis": basis,
+                },
+                effect="estimate",
+                audience="user",
+            )
+        )
     flags.extend(rate_flags)
     # the charges above an excess_not_owed line are disputed, when they can be worked out
-    best: tuple[int, InterestLine, bool, int] | None = None         # (lawful, line, undated, covered)
+    best: tuple[int, InterestLine, bool, int] | None = None  # (lawful, line, undated, covered)
     for line, undated in shown:
         if line.effect != "excess_not_owed":
             continue
@@ -243,7 +279,16 @@ def _assess_debt(i: int, d: Debt, inp: PlanInput, rules: PlanRules) -> tuple[lis
                 cut = min(parts[comp], remaining)
                 parts[comp] -= cut
                 remaining -= cut
-        disputes.append(Dispute(line.code, excess, tuple(cite_ids(line.citations, d.kind)),
-                                d.kind in line.conditional_kinds, undated, estimated=line.owed_rate(inp.lpr) > 0))
-    return flags, Position(d, principal, parts["interest"], parts["penalties"], parts["fees"], tuple(disputes),
-                           questioned)
+        disputes.append(
+            Dispute(
+                line.code,
+                excess,
+                tuple(cite_ids(line.citations, d.kind)),
+                d.kind in line.conditional_kinds,
+                undated,
+                estimated=line.owed_rate(inp.lpr) > 0,
+            )
+        )
+    return flags, Position(
+        d, principal, parts["interest"], parts["penalties"], parts["fees"], tuple(disputes), questioned
+    )

@@ -19,8 +19,13 @@ from bot.config import LANGUAGES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", dest="input", metavar="INPUT.json", required=True,
-                        help="the answers as JSON (see docs/plan.md); - reads standard input")
+    parser.add_argument(
+        "--json",
+        dest="input",
+        metavar="INPUT.json",
+        required=True,
+        help="the answers as JSON (see docs/plan.md); - reads standard input",
+    )
     parser.add_argument("--pdf", metavar="OUT.pdf", help="write the plan and the letters as a PDF")
     parser.add_argument("--docx", metavar="OUT.docx", help="write the letters as a Word document the user can edit")
     parser.add_argument("--ics", metavar="OUT.ics", help="write the payment dates as an iCalendar file")

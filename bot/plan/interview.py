@@ -39,24 +39,37 @@ DEBT_STEPS = ("lender", "kind", "principal", "interest", "penalties", "fees", "o
 BUDGET_STEPS = ("income",) + tuple(f"exp_{k}" for k in EXPENSE_KEYS) + ("dependants", "reason", "details")
 REVIEW = "review"
 STEPS = DEBT_STEPS + BUDGET_STEPS + (REVIEW,)
-OPTIONAL = {"interest", "penalties", "fees", "overdue", "rate", "received", "details",
-            *(f"exp_{k}" for k in EXPENSE_KEYS)}
-BUTTON_STEPS = {"kind", "more", "reason", REVIEW}           # answered with buttons only
-FREE_TEXT_STEPS = {"lender", "details"}                     # anything typed is an answer
+OPTIONAL = {
+    "interest",
+    "penalties",
+    "fees",
+    "overdue",
+    "rate",
+    "received",
+    "details",
+    *(f"exp_{k}" for k in EXPENSE_KEYS),
+}
+BUTTON_STEPS = {"kind", "more", "reason", REVIEW}  # answered with buttons only
+FREE_TEXT_STEPS = {"lender", "details"}  # anything typed is an answer
 
 QUESTIONS = {
-    "lender": N_("Who is the lender? Type its name as it appears in the contract or the app (for example "
-                 "招商银行信用卡中心)."),
+    "lender": N_(
+        "Who is the lender? Type its name as it appears in the contract or the app (for example 招商银行信用卡中心)."
+    ),
     "kind": N_("What kind of debt is it?"),
     "principal": N_("How much principal do you still owe (the borrowed money, without interest and fees)?"),
     "interest": N_("How much interest do they say you owe? Skip if you do not know."),
     "penalties": N_("How much penalty interest and late charges (罚息、违约金、滞纳金)? Skip if you do not know."),
     "fees": N_("How much in other fees (service, membership, collection fees)? Skip if you do not know."),
     "overdue": N_("How long has the debt been overdue? Choose, or type the number of months."),
-    "rate": N_("Do you know the interest rate? Type it as in the contract (for example 18%, 月息2%, 日息0.05%). "
-               "Skip if you do not know."),
-    "received": N_("Did you receive less than the loan amount when it was paid out (for example, fees taken "
-                   "upfront)? Type how much actually reached you, or Skip."),
+    "rate": N_(
+        "Do you know the interest rate? Type it as in the contract (for example 18%, 月息2%, 日息0.05%). "
+        "Skip if you do not know."
+    ),
+    "received": N_(
+        "Did you receive less than the loan amount when it was paid out (for example, fees taken "
+        "upfront)? Type how much actually reached you, or Skip."
+    ),
     "more": N_("Do you owe money to another lender? All your debts can share one plan."),
     "income": N_("What is your total monthly income now (wages, benefits, help from family)?"),
     "dependants": N_("How many people depend on your income (children, parents, others)?"),
@@ -70,10 +83,20 @@ EXAMPLES = {
     "overdue": N_("For example: 4, 4个月, 半年"),
     "dependants": N_("For example: 2"),
 }
-OVERDUE_CHOICES = (("1", N_("Less than a month")), ("3", N_("1 to 3 months")), ("6", N_("3 to 6 months")),
-                   ("12", N_("6 to 12 months")), ("y", N_("More than a year")))
-DEBT_AMOUNT_STEPS = {"principal": "principal", "interest": "interest", "penalties": "penalties", "fees": "fees",
-                     "received": "amount_received"}
+OVERDUE_CHOICES = (
+    ("1", N_("Less than a month")),
+    ("3", N_("1 to 3 months")),
+    ("6", N_("3 to 6 months")),
+    ("12", N_("6 to 12 months")),
+    ("y", N_("More than a year")),
+)
+DEBT_AMOUNT_STEPS = {
+    "principal": "principal",
+    "interest": "interest",
+    "penalties": "penalties",
+    "fees": "fees",
+    "received": "amount_received",
+}
 AMOUNT_STEPS = {*DEBT_AMOUNT_STEPS, "income", *(f"exp_{k}" for k in EXPENSE_KEYS)}
 AMOUNT_ERRORS = {
     "empty": N_("Please type an amount."),
@@ -85,11 +108,16 @@ AMOUNT_ERRORS = {
     "decimals": N_("That number has too many decimals."),
     "currency": N_("Please give the amount in yuan (¥)."),
 }
-REVIEW_GROUPS = {"income": ("income", "income"), "exp": ("exp_housing", "exp_other"),
-                 "dep": ("dependants", "dependants"), "reason": ("reason", "details")}
+REVIEW_GROUPS = {
+    "income": ("income", "income"),
+    "exp": ("exp_housing", "exp_other"),
+    "dep": ("dependants", "dependants"),
+    "reason": ("reason", "details"),
+}
 
 
 # -- the state -------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class DebtAnswers:
@@ -115,19 +143,19 @@ class DebtAnswers:
 class InterviewState:
     lang: str
     step: str = "lender"
-    history: list[str] = field(default_factory=list)       # steps answered, for Back
-    current: int = 0                                        # the debt being asked about
+    history: list[str] = field(default_factory=list)  # steps answered, for Back
+    current: int = 0  # the debt being asked about
     debts: list[DebtAnswers] = field(default_factory=lambda: [DebtAnswers()])
     income: str | None = None
     expenses: dict[str, str] = field(default_factory=dict)
     dependants: int | None = None
     reason: str | None = None
     details: str | None = None
-    edit_until: str | None = None       # changing answers from the review: back there after this step
-    reviewed: bool = False              # the review screen was reached once
+    edit_until: str | None = None  # changing answers from the review: back there after this step
+    reviewed: bool = False  # the review screen was reached once
     question_message_id: int | None = None
     updated_at: float = field(default_factory=time.time)
-    paused: bool = False                # timed out: texts are not answers until /plan resumes it
+    paused: bool = False  # timed out: texts are not answers until /plan resumes it
     # the region whose rules, currency and lender kinds the plan follows (the user's audience at /plan)
     jurisdiction: str = ""
 
@@ -140,8 +168,7 @@ class InterviewState:
         return self.debts[self.current]
 
     def answered(self) -> int:
-        return sum(1 for d in self.debts for v in asdict(d).values() if v not in (None, "", False)) + \
-            len(self.history)
+        return sum(1 for d in self.debts for v in asdict(d).values() if v not in (None, "", False)) + len(self.history)
 
     def timed_out(self, now: float | None = None) -> bool:
         return (now if now is not None else time.time()) - self.updated_at > CONVERSATION_TIMEOUT
@@ -156,12 +183,20 @@ class InterviewState:
         """The state from its JSON (or the dict of the first version); None when it is not one."""
         if not isinstance(raw, dict) or not isinstance(raw.get("lang"), str):
             return None
-        if raw.get("v") == 1:                      # before the dataclass: a few other key names
-            raw = {**raw, "history": raw.get("hist", []), "current": raw.get("cur", 0),
-                   "question_message_id": raw.get("msg")}
+        if raw.get("v") == 1:  # before the dataclass: a few other key names
+            raw = {
+                **raw,
+                "history": raw.get("hist", []),
+                "current": raw.get("cur", 0),
+                "question_message_id": raw.get("msg"),
+            }
         debts_raw = raw.get("debts") or [{}]
-        if not isinstance(debts_raw, list) or not all(isinstance(d, dict) for d in debts_raw) \
-                or not isinstance(raw.get("history", []), list) or not isinstance(raw.get("expenses", {}), dict):
+        if (
+            not isinstance(debts_raw, list)
+            or not all(isinstance(d, dict) for d in debts_raw)
+            or not isinstance(raw.get("history", []), list)
+            or not isinstance(raw.get("expenses", {}), dict)
+        ):
             return None
         try:
             debts = [DebtAnswers(**{k: v for k, v in d.items() if k in _DEBT_FIELDS}) for d in debts_raw]
@@ -169,9 +204,16 @@ class InterviewState:
             state = cls(**{k: v for k, v in raw.items() if k in known}, debts=debts)
         except (TypeError, ValueError):
             return None
-        if state.step not in STEPS or not isinstance(state.current, int) or not 0 <= state.current <= len(debts) \
-                or not all(isinstance(v, (str, type(None))) for d in debts for v in
-                           (d.lender, d.kind, d.principal, d.interest, d.penalties, d.fees, d.amount_received)):
+        if (
+            state.step not in STEPS
+            or not isinstance(state.current, int)
+            or not 0 <= state.current <= len(debts)
+            or not all(
+                isinstance(v, (str, type(None)))
+                for d in debts
+                for v in (d.lender, d.kind, d.principal, d.interest, d.penalties, d.fees, d.amount_received)
+            )
+        ):
             return None
         state.history = [s for s in state.history if s in STEPS][-60:]
         return state
@@ -183,15 +225,16 @@ _DEBT_FIELDS = {f.name for f in fields(DebtAnswers)}
 @dataclass
 class Turn:
     replies: list[Reply]
-    state: InterviewState | None           # None: the interview is over, its answers are to be deleted
-    toast: str | None = None               # shown on the pressed button
+    state: InterviewState | None  # None: the interview is over, its answers are to be deleted
+    toast: str | None = None  # shown on the pressed button
     alert: bool = False
-    make_plan: bool = False                # the user asked for the plan: the handler delivers it
-    asks: bool = False                     # the last reply is the question of state.step
-    changed: bool = True                   # the state changed and must be saved before anything is sent
+    make_plan: bool = False  # the user asked for the plan: the handler delivers it
+    asks: bool = False  # the last reply is the question of state.step
+    changed: bool = True  # the state changed and must be saved before anything is sent
 
 
 # -- small helpers ---------------------------------------------------------------------------------------------
+
 
 def _t(lang: str) -> Callable[[str], str]:
     return gettext_for(lang, "plan")
@@ -228,6 +271,7 @@ def notice(text: str) -> Reply:
 
 # -- asking ----------------------------------------------------------------------------------------------------
 
+
 def current_value(state: InterviewState, step: str) -> str | None:
     """The answer already given for a step, as shown next to the question (None: no answer yet)."""
     d, lang = state.debt, state.lang
@@ -256,8 +300,9 @@ def current_value(state: InterviewState, step: str) -> str | None:
     return None
 
 
-def question(state: InterviewState, step: str | None = None, error: str | None = None,
-             suggestion: str | None = None) -> Reply:
+def question(
+    state: InterviewState, step: str | None = None, error: str | None = None, suggestion: str | None = None
+) -> Reply:
     """The message (Telegram HTML) and buttons that ask one step."""
     step = step or state.step
     lang = state.lang
@@ -288,13 +333,14 @@ def question(state: InterviewState, step: str | None = None, error: str | None =
     if value:
         lines.append(_esc(_("Current answer: {value}").format(value=value)))
     rows: list[list[Button]] = []
-    if suggestion and cb.PLAN_SUGGESTION.fits(step, suggestion):   # a reading too long for a button is not offered
+    if suggestion and cb.PLAN_SUGGESTION.fits(step, suggestion):  # a reading too long for a button is not offered
         rows.append([Button(_("Use {value}").format(value=suggestion), cb.PLAN_SUGGESTION.encode(step, suggestion))])
     choice = cb.PLAN_CHOICE.encode
     if step == "kind":
         kinds = lender_kinds(state.jurisdiction)
-        rows += [[Button(kind_name(state, k), choice("kind", k)) for k in kinds[i:i + 2]]
-                 for i in range(0, len(kinds), 2)]
+        rows += [
+            [Button(kind_name(state, k), choice("kind", k)) for k in kinds[i : i + 2]] for i in range(0, len(kinds), 2)
+        ]
     elif step == "overdue":
         rows.append([Button(_(label), choice("overdue", v)) for v, label in OVERDUE_CHOICES[:3]])
         rows.append([Button(_(label), choice("overdue", v)) for v, label in OVERDUE_CHOICES[3:]])
@@ -306,7 +352,7 @@ def question(state: InterviewState, step: str | None = None, error: str | None =
         rows.append([Button(str(n), choice("dependants", n)) for n in range(0, 5)])
     elif step == "reason":
         keys = list(HARDSHIP_REASONS)
-        rows += [[Button(_(REASON_LABELS[k]), choice("reason", k)) for k in keys[i:i + 2]] for i in range(0, 5, 2)]
+        rows += [[Button(_(REASON_LABELS[k]), choice("reason", k)) for k in keys[i : i + 2]] for i in range(0, 5, 2)]
     if value and step != "more":
         rows.append([Button(_("Keep: {value}").format(value=_short(value, 24)), cb.PLAN_KEEP.encode(step))])
     nav = [Button(_("⬅ Back"), cb.PLAN_BACK.encode(step))]
@@ -325,46 +371,69 @@ def review_screen(state: InterviewState) -> Reply:
     colon, sep, paren = ("：", "；", "（{}）") if lang.startswith("zh") else (": ", "; ", " ({})")
     for i, d in enumerate(state.debts):
         parts = [_("principal {amount}").format(amount=_fmt(d.principal))]
-        for value, label in ((d.interest, N_("interest {amount}")), (d.penalties, N_("penalties {amount}")),
-                             (d.fees, N_("fees {amount}"))):
+        for value, label in (
+            (d.interest, N_("interest {amount}")),
+            (d.penalties, N_("penalties {amount}")),
+            (d.fees, N_("fees {amount}")),
+        ):
             if value not in (None, "", "0"):
                 parts.append(_(label).format(amount=_fmt(value)))
         if d.overdue_over_year or d.overdue_months is not None:
-            parts.append(_("overdue {duration}").format(
-                duration=format_months(d.overdue_months, lang, d.overdue_over_year)))
+            parts.append(
+                _("overdue {duration}").format(duration=format_months(d.overdue_months, lang, d.overdue_over_year))
+            )
         if d.annual_rate is not None:
             parts.append(_("rate {rate}% a year").format(rate=f"{d.annual_rate:g}"))
         if d.amount_received not in (None, ""):
             parts.append(_("received {amount}").format(amount=_fmt(d.amount_received)))
         debt_n = _("Debt {n}").format(n=i + 1)
-        lines.append(_bold(f"{debt_n}{colon}{d.lender or '?'}") + _esc(paren.format(kind_label(d.kind or "other",
-                                                                                              lang))))
+        lines.append(
+            _bold(f"{debt_n}{colon}{d.lender or '?'}") + _esc(paren.format(kind_label(d.kind or "other", lang)))
+        )
         lines.append(_esc(sep.join(parts)))
-        row = [Button(_("✏️ Debt {n}: {lender}").format(n=i + 1, lender=_short(d.lender or "?", 12)),
-                      cb.PLAN_REVIEW_DEBT.encode("d", i))]
+        row = [
+            Button(
+                _("✏️ Debt {n}: {lender}").format(n=i + 1, lender=_short(d.lender or "?", 12)),
+                cb.PLAN_REVIEW_DEBT.encode("d", i),
+            )
+        ]
         if len(state.debts) > 1:
             row.append(Button(_("🗑 Remove debt {n}").format(n=i + 1), cb.PLAN_REVIEW_DEBT.encode("rm", i)))
         rows.append(row)
     lines.append("")
     lines.append(_bold(_("Monthly income")) + _esc(colon + _fmt(state.income)))
-    total = sum(int(parse_amount(v) * 100) for v in state.expenses.values() if _yuan(v) is not None
-                and _amount_ok(v))
-    exp_parts = [f"{_(EXPENSE_LABELS[k])}{colon}{_fmt(state.expenses[k])}" for k in EXPENSE_KEYS
-                 if state.expenses.get(k) not in (None, "0")]
-    lines.append(_bold(_("Essential expenses")) + _esc(colon + format_yuan(total))
-                 + (_esc(paren.format(sep.join(exp_parts))) if exp_parts else ""))
+    total = sum(int(parse_amount(v) * 100) for v in state.expenses.values() if _yuan(v) is not None and _amount_ok(v))
+    exp_parts = [
+        f"{_(EXPENSE_LABELS[k])}{colon}{_fmt(state.expenses[k])}"
+        for k in EXPENSE_KEYS
+        if state.expenses.get(k) not in (None, "0")
+    ]
+    lines.append(
+        _bold(_("Essential expenses"))
+        + _esc(colon + format_yuan(total))
+        + (_esc(paren.format(sep.join(exp_parts))) if exp_parts else "")
+    )
     lines.append(_bold(_("Dependants")) + _esc(colon + str(state.dependants or 0)))
-    lines.append(_bold(_("Reason")) + _esc(colon + reason_label(state.reason or "other", lang))
-                 + (f" — {_esc(state.details)}" if state.details else ""))
+    lines.append(
+        _bold(_("Reason"))
+        + _esc(colon + reason_label(state.reason or "other", lang))
+        + (f" — {_esc(state.details)}" if state.details else "")
+    )
     if len(state.debts) < MAX_DEBTS:
         rows.append([Button(_("➕ Add a debt"), cb.PLAN_REVIEW.encode("add"))])
-    rows.append([Button(_("✏️ Income"), cb.PLAN_REVIEW.encode("income")),
-                 Button(_("✏️ Expenses"), cb.PLAN_REVIEW.encode("exp"))])
-    rows.append([Button(_("✏️ Dependants"), cb.PLAN_REVIEW.encode("dep")),
-                 Button(_("✏️ Reason"), cb.PLAN_REVIEW.encode("reason"))])
+    rows.append(
+        [Button(_("✏️ Income"), cb.PLAN_REVIEW.encode("income")), Button(_("✏️ Expenses"), cb.PLAN_REVIEW.encode("exp"))]
+    )
+    rows.append(
+        [
+            Button(_("✏️ Dependants"), cb.PLAN_REVIEW.encode("dep")),
+            Button(_("✏️ Reason"), cb.PLAN_REVIEW.encode("reason")),
+        ]
+    )
     rows.append([Button(_("✅ Make my plan"), cb.PLAN_REVIEW.encode("make"))])
-    rows.append([Button(_("⬅ Back"), cb.PLAN_BACK.encode(REVIEW)),
-                 Button(_("✖ Cancel"), cb.PLAN_CANCEL.encode(REVIEW))])
+    rows.append(
+        [Button(_("⬅ Back"), cb.PLAN_BACK.encode(REVIEW)), Button(_("✖ Cancel"), cb.PLAN_CANCEL.encode(REVIEW))]
+    )
     return Reply("\n".join(lines), rows)
 
 
@@ -376,14 +445,20 @@ def _amount_ok(value: str) -> bool:
     return True
 
 
-def ask(state: InterviewState, step: str, error: str | None = None, suggestion: str | None = None,
-        before: list[Reply] | None = None) -> Turn:
+def ask(
+    state: InterviewState,
+    step: str,
+    error: str | None = None,
+    suggestion: str | None = None,
+    before: list[Reply] | None = None,
+) -> Turn:
     state.step = step
     state.updated_at = time.time()
     return Turn([*(before or []), question(state, step, error, suggestion)], state, asks=True)
 
 
 # -- starting and resuming ---------------------------------------------------------------------------------------
+
 
 def lender_kinds(jurisdiction: str) -> list[str]:
     """The lender kinds offered: the jurisdiction's own (its plan.yaml), else the generic ones."""
@@ -403,24 +478,35 @@ def begin(lang: str, *, has_saved_plan: bool = False, intro: bool = True, jurisd
     _ = _t(lang)
     if not intro:
         return ask(InterviewState(lang, jurisdiction=jurisdiction), "lender")
-    text = "\n".join([
-        _bold(_("A repayment plan you can send to your lender")),
-        _esc(_("I will ask about your debts, your income and your essential expenses, one question at a time, "
-               "and then work out what you can afford, a schedule, and a letter to each lender (in Chinese, "
-               "and in your language), with a PDF, a chart and calendar dates.")),
-        _esc(_("Your answers are kept only until the plan is delivered, unless you then choose to save it. "
-               "Back, Skip and Cancel are on every question.")),
-    ])
+    text = "\n".join(
+        [
+            _bold(_("A repayment plan you can send to your lender")),
+            _esc(
+                _(
+                    "I will ask about your debts, your income and your essential expenses, one question at a time, "
+                    "and then work out what you can afford, a schedule, and a letter to each lender (in Chinese, "
+                    "and in your language), with a PDF, a chart and calendar dates."
+                )
+            ),
+            _esc(
+                _(
+                    "Your answers are kept only until the plan is delivered, unless you then choose to save it. "
+                    "Back, Skip and Cancel are on every question."
+                )
+            ),
+        ]
+    )
     buttons = [[Button(_("My saved plan"), cb.PLAN_SAVED.encode("list"))]] if has_saved_plan else []
     return ask(InterviewState(lang, jurisdiction=jurisdiction), "lender", before=[Reply(text, buttons)])
 
 
 def offer_resume(state: InterviewState) -> Turn:
     _ = _t(state.lang)
-    buttons = [[Button(_("Resume where I left off"), cb.PLAN_GO.encode("resume"))],
-               [Button(_("Start afresh (delete my answers)"), cb.PLAN_GO.encode("new"))]]
-    text = _("You have an unfinished plan ({n} answers so far). Resume it or start afresh?").format(
-        n=state.answered())
+    buttons = [
+        [Button(_("Resume where I left off"), cb.PLAN_GO.encode("resume"))],
+        [Button(_("Start afresh (delete my answers)"), cb.PLAN_GO.encode("new"))],
+    ]
+    text = _("You have an unfinished plan ({n} answers so far). Resume it or start afresh?").format(n=state.answered())
     return Turn([Reply(_esc(text), buttons)], state, changed=False)
 
 
@@ -435,8 +521,11 @@ def from_input(data: dict[str, Any], lang: str) -> InterviewState:
     debts = []
     for raw in data.get("debts") or []:
         if isinstance(raw, dict):
-            fields: dict[str, Any] = {k: (str(v) if k in DEBT_AMOUNT_STEPS.values() and v is not None else v)
-                                      for k, v in raw.items() if k in _DEBT_FIELDS}
+            fields: dict[str, Any] = {
+                k: (str(v) if k in DEBT_AMOUNT_STEPS.values() and v is not None else v)
+                for k, v in raw.items()
+                if k in _DEBT_FIELDS
+            }
             debts.append(DebtAnswers(**fields))
     state.debts = debts or [DebtAnswers()]
     state.income = str(data.get("income", "0"))
@@ -452,13 +541,19 @@ def from_input(data: dict[str, Any], lang: str) -> InterviewState:
 
 def to_input(state: InterviewState, today: dtm.date | None = None) -> dict[str, Any]:
     """The answers in the INPUT.json format (docs/plan.md)."""
-    debts = [{k: v for k, v in asdict(d).items() if v is not None and not (k == "overdue_over_year" and not v)}
-             for d in state.debts if d.started]
-    out: dict[str, Any] = {"lang": state.lang, "income": state.income or "0",
-                    "expenses": {k: v for k, v in state.expenses.items() if v is not None},
-                    "dependants": int(state.dependants or 0),
-                    "hardship": {"reason": state.reason or "other", "details": state.details or ""},
-                    "debts": debts}
+    debts = [
+        {k: v for k, v in asdict(d).items() if v is not None and not (k == "overdue_over_year" and not v)}
+        for d in state.debts
+        if d.started
+    ]
+    out: dict[str, Any] = {
+        "lang": state.lang,
+        "income": state.income or "0",
+        "expenses": {k: v for k, v in state.expenses.items() if v is not None},
+        "dependants": int(state.dependants or 0),
+        "hardship": {"reason": state.reason or "other", "details": state.details or ""},
+        "debts": debts,
+    }
     if today:
         out["today"] = today.isoformat()
     if state.jurisdiction:
@@ -467,6 +562,7 @@ def to_input(state: InterviewState, today: dtm.date | None = None) -> dict[str, 
 
 
 # -- typed answers -------------------------------------------------------------------------------------------------
+
 
 def store_answer(state: InterviewState, step: str, text: str) -> tuple[str | None, str | None]:
     """Validate and store a typed answer. Returns (error message, suggestion); (None, None) when stored."""
@@ -498,8 +594,15 @@ def store_answer(state: InterviewState, step: str, text: str) -> tuple[str | Non
             return _("Please choose one of the buttons."), None
     except AmountError as exc:
         msg = _(AMOUNT_ERRORS.get(exc.code, AMOUNT_ERRORS["not_a_number"]))
-        example = EXAMPLES["rate"] if step == "rate" else EXAMPLES["overdue"] if step == "overdue" else \
-            EXAMPLES["dependants"] if step == "dependants" else EXAMPLES["amount"]
+        example = (
+            EXAMPLES["rate"]
+            if step == "rate"
+            else EXAMPLES["overdue"]
+            if step == "overdue"
+            else EXAMPLES["dependants"]
+            if step == "dependants"
+            else EXAMPLES["amount"]
+        )
         msg += " " + _(example)
         if exc.suggestion:
             msg += " " + _("Did you mean {value}?").format(value=exc.suggestion)
@@ -549,6 +652,7 @@ def advance(state: InterviewState, step: str, before: list[Reply] | None = None)
 
 # -- buttons -------------------------------------------------------------------------------------------------------
 
+
 def stale(state: InterviewState) -> Turn:
     _ = _t(state.lang)
     return Turn([], state, toast=_("That button belongs to an earlier question."), changed=False)
@@ -558,8 +662,10 @@ def press(state: InterviewState, kind: cb.Kind, values: tuple[str, ...]) -> Turn
     """A button of the interview (PLAN_GO is the handler's: it decides between resuming and a new interview)."""
     _ = _t(state.lang)
     step = state.step
-    if kind in (cb.PLAN_BACK, cb.PLAN_SKIP, cb.PLAN_KEEP, cb.PLAN_CANCEL, cb.PLAN_CHOICE, cb.PLAN_SUGGESTION) \
-            and values[0] != step:
+    if (
+        kind in (cb.PLAN_BACK, cb.PLAN_SKIP, cb.PLAN_KEEP, cb.PLAN_CANCEL, cb.PLAN_CHOICE, cb.PLAN_SUGGESTION)
+        and values[0] != step
+    ):
         return stale(state)
     if kind in (cb.PLAN_REVIEW, cb.PLAN_REVIEW_DEBT) and step != REVIEW:
         return stale(state)
@@ -659,10 +765,10 @@ def cancel(state: InterviewState | None, lang: str | None = None) -> Turn:
 
 # -- what the handler says around the interview ------------------------------------------------------------------
 
+
 def lost(lang: str) -> Reply:
     _ = _t(lang)
-    return notice(_("Your plan answers are no longer here (they may have been deleted). Send /plan to start "
-                    "again."))
+    return notice(_("Your plan answers are no longer here (they may have been deleted). Send /plan to start again."))
 
 
 def text_only(lang: str) -> Reply:
@@ -677,23 +783,32 @@ def private_only(lang: str) -> Reply:
 
 def incomplete(state: InterviewState) -> Turn:
     _ = _t(state.lang)
-    return ask(state, REVIEW, _("Some answers are missing: please check the debts (each needs a lender and a "
-                                "principal)."))
+    return ask(
+        state, REVIEW, _("Some answers are missing: please check the debts (each needs a lender and a principal).")
+    )
 
 
 def cannot_keep_answers(lang: str) -> Reply:
     """The state cannot be written (disk full or read-only, database damaged or locked)."""
     _ = _t(lang)
-    return notice(_("I cannot save your answers right now (my storage is not working), so I am not taking "
-                    "plan answers for the moment: the answer you just gave was not kept. Checking messages "
-                    "and answering questions still work. Please try again later."))
+    return notice(
+        _(
+            "I cannot save your answers right now (my storage is not working), so I am not taking "
+            "plan answers for the moment: the answer you just gave was not kept. Checking messages "
+            "and answering questions still work. Please try again later."
+        )
+    )
 
 
 def no_storage(lang: str) -> Reply:
     _ = _t(lang)
-    return notice(_("A plan needs me to keep your answers while we talk, and my storage is not working right "
-                    "now, so I cannot start one. Checking messages and answering questions still work. "
-                    "Please try again later."))
+    return notice(
+        _(
+            "A plan needs me to keep your answers while we talk, and my storage is not working right "
+            "now, so I cannot start one. Checking messages and answering questions still work. "
+            "Please try again later."
+        )
+    )
 
 
 def paused_hint(lang: str) -> Reply:
@@ -706,14 +821,25 @@ def reminder_message(lang: str, due: dtm.date, lines: list[dict[str, Any]]) -> R
     _ = _t(lang)
     text = [_bold(_("Payment reminder")), _esc(_("Due on {date}:").format(date=due.isoformat()))]
     for line in lines:
-        text.append(_esc(_("· {lender}: {amount} (payment {n} of {months})").format(
-            lender=line["lender"], amount=format_yuan(int(line["amount"])), n=line["n"], months=line["months"])))
+        text.append(
+            _esc(
+                _("· {lender}: {amount} (payment {n} of {months})").format(
+                    lender=line["lender"], amount=format_yuan(int(line["amount"])), n=line["n"], months=line["months"]
+                )
+            )
+        )
     return Reply("\n".join(text), [[Button(_("Stop reminders"), cb.PLAN_REMINDERS_OFF.encode("off"))]])
 
 
 def back_to_plan(state: InterviewState) -> Reply:
     """Offered under the assessment of a collection message pasted in the middle of the interview."""
     _ = _t(state.lang)
-    return Reply(_esc(_("That looked like a collection message, so I checked it instead of taking it as an answer. "
-                        "Your plan is waiting at the same question.")),
-                 [[Button(_("↩ Back to my plan"), cb.PLAN_GO.encode("resume"))]])
+    return Reply(
+        _esc(
+            _(
+                "That looked like a collection message, so I checked it instead of taking it as an answer. "
+                "Your plan is waiting at the same question."
+            )
+        ),
+        [[Button(_("↩ Back to my plan"), cb.PLAN_GO.encode("resume"))]],
+    )

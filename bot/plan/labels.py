@@ -83,14 +83,16 @@ def format_date(d: dtm.date | None, lang: str) -> str:
     """23 Dec 2026 / 2026年12月23日, with Babel's CLDR data (never the process locale, as strftime would)."""
     if d is None:
         return ""
-    return format_babel_date(d, DATE_PATTERNS.get(lang, DATE_PATTERNS["zh-Hans"]),
-                             locale=BABEL_LOCALES.get(lang, "zh_Hans_CN"))
+    return format_babel_date(
+        d, DATE_PATTERNS.get(lang, DATE_PATTERNS["zh-Hans"]), locale=BABEL_LOCALES.get(lang, "zh_Hans_CN")
+    )
 
 
 def format_month(d: dtm.date, lang: str) -> str:
     """Dec 2026 / 2026年12月 (the chart's axis)."""
-    return format_babel_date(d, MONTH_PATTERNS.get(lang, MONTH_PATTERNS["zh-Hans"]),
-                             locale=BABEL_LOCALES.get(lang, "zh_Hans_CN"))
+    return format_babel_date(
+        d, MONTH_PATTERNS.get(lang, MONTH_PATTERNS["zh-Hans"]), locale=BABEL_LOCALES.get(lang, "zh_Hans_CN")
+    )
 
 
 def format_months(months: float | None, lang: str, over_year: bool = False) -> str:
@@ -109,8 +111,11 @@ def rate_phrase(rate: float, estimated: bool, lang: str, *, letter: bool = False
     _ = translator(lang)
     value = f"{rate:g}"
     if letter:
-        what = _("the overall yearly cost is about {rate}% by my estimate") if estimated \
+        what = (
+            _("the overall yearly cost is about {rate}% by my estimate")
+            if estimated
             else _("the agreed rate is {rate}% a year")
+        )
     else:
         what = _("about {rate}% a year (estimated)") if estimated else _("{rate}% a year")
     return what.format(rate=value)
@@ -121,26 +126,43 @@ def flag_message(flag: Flag, inp: PlanInput, lang: str) -> str:
     _ = translator(lang)
     p = flag.params
     lender = inp.debts[flag.debt].lender
-    fmt = lambda cents: inp.fmt(cents, lang)      # noqa: E731
+    fmt = lambda cents: inp.fmt(cents, lang)  # noqa: E731
     if flag.code == "charges_estimate":
         if p.get("basis") == "contract":
-            return _("{lender}: the interest, penalties and fees ({charges}) on a principal of {principal} since the "
-                     "contract come to roughly {rate}% a year. This is only a rough estimate; ask the lender for a "
-                     "written breakdown.").format(lender=lender, charges=fmt(p["charges"]),
-                                                  principal=fmt(p["principal"]), rate=f"{p['rate']:g}")
-        return _("{lender}: the interest, penalties and fees ({charges}) on a principal of {principal} over about "
-                 "{months} come to roughly {rate}% a year. This is only a rough estimate; ask the lender for a "
-                 "written breakdown.").format(
-            lender=lender, charges=fmt(p["charges"]), principal=fmt(p["principal"]),
-            months=format_months(p["months"], lang), rate=f"{p['rate']:g}")
+            return _(
+                "{lender}: the interest, penalties and fees ({charges}) on a principal of {principal} since the "
+                "contract come to roughly {rate}% a year. This is only a rough estimate; ask the lender for a "
+                "written breakdown."
+            ).format(lender=lender, charges=fmt(p["charges"]), principal=fmt(p["principal"]), rate=f"{p['rate']:g}")
+        return _(
+            "{lender}: the interest, penalties and fees ({charges}) on a principal of {principal} over about "
+            "{months} come to roughly {rate}% a year. This is only a rough estimate; ask the lender for a "
+            "written breakdown."
+        ).format(
+            lender=lender,
+            charges=fmt(p["charges"]),
+            principal=fmt(p["principal"]),
+            months=format_months(p["months"], lang),
+            rate=f"{p['rate']:g}",
+        )
     rules = inp.rules
     if rules is None:
         return flag.code
-    values = {"lender": lender, "received": fmt(p.get("received", 0)), "principal": fmt(p.get("principal", 0)),
-              "deducted": fmt(p.get("deducted", 0)), "rate": f"{p.get('rate', 0):g}", "cap": f"{p.get('cap', 0):g}",
-              "lpr": f"{p.get('lpr') or 0:g}", "lpr_date": p.get("lpr_date") or "-", "since": p.get("since") or "",
-              "charges": "", "months": "", "excess": "",
-              "what": rate_phrase(p.get("rate", 0), bool(p.get("estimated")), lang)}
+    values = {
+        "lender": lender,
+        "received": fmt(p.get("received", 0)),
+        "principal": fmt(p.get("principal", 0)),
+        "deducted": fmt(p.get("deducted", 0)),
+        "rate": f"{p.get('rate', 0):g}",
+        "cap": f"{p.get('cap', 0):g}",
+        "lpr": f"{p.get('lpr') or 0:g}",
+        "lpr_date": p.get("lpr_date") or "-",
+        "since": p.get("since") or "",
+        "charges": "",
+        "months": "",
+        "excess": "",
+        "what": rate_phrase(p.get("rate", 0), bool(p.get("estimated")), lang),
+    }
     if flag.code == "upfront_interest" and rules.upfront_interest is not None:
         return rules.upfront_interest.screen.get(lang).format(**values)
     line = next((x for x in rules.interest_lines if x.code == flag.code), None)

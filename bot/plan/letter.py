@@ -68,9 +68,9 @@ class Letter:
     lang: str
     text: str
     debt: int = 0
-    blocks: tuple[tuple[str, str], ...] = ()    # (kind, text): title, h, p, item, note, blank
-    for_lender: bool = True                      # in the lender's language (to send), or the user's copy
-    omitted_details: bool = False                # the hardship details are in another language and left out
+    blocks: tuple[tuple[str, str], ...] = ()  # (kind, text): title, h, p, item, note, blank
+    for_lender: bool = True  # in the lender's language (to send), or the user's copy
+    omitted_details: bool = False  # the hardship details are in another language and left out
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class LegalRef:
     summary: str
     status: str
     effective: str
-    title: str = ""          # the citation as a letter writes it: 《…》第六百七十条 / Civil Code of the PRC, Art. 670
+    title: str = ""  # the citation as a letter writes it: 《…》第六百七十条 / Civil Code of the PRC, Art. 670
 
 
 @lru_cache(maxsize=2)
@@ -106,7 +106,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 
 def text_language(text: str) -> str | None:
-    """"zh" or "en" for a text the user typed (None when it has no words): the letter quotes it only if it is
+    """ "zh" or "en" for a text the user typed (None when it has no words): the letter quotes it only if it is
     in the letter's language."""
     cjk, latin = len(_CJK.findall(text)), len(_LATIN.findall(text))
     if cjk == 0 and latin == 0:
@@ -132,7 +132,7 @@ def law_title(title: str, lang: str) -> str:
         return title
     t = title.strip()
     if "《" in t and (t.endswith("》") or re.search(r"》（[^》]*）$", t)):
-        return t                                   # already cited: 美国《公平债务催收作业法》（FDCPA…）
+        return t  # already cited: 美国《公平债务催收作业法》（FDCPA…）
     prefix = ""
     m = _STANDARD.match(t)
     if m:
@@ -143,7 +143,7 @@ def law_title(title: str, lang: str) -> str:
         if not q or q.group(0) in ("（试行）", "（試行）") or q.start() == 0:
             break
         qualifiers.insert(0, q.group(0))
-        t = t[:q.start()].rstrip()
+        t = t[: q.start()].rstrip()
     t = t.replace("《", "〈").replace("》", "〉")
     return f"{prefix}《{t}》{''.join(qualifiers)}"
 
@@ -168,8 +168,9 @@ def legal_refs(kb: Any, ids: Iterable[str], lang: str) -> list[LegalRef]:
             cited = f"{title}, {article}"
         else:
             cited = law_title(title, lang) + article
-        out.append(LegalRef(ref, title, article, _script(c.wording, lang), c.summary.get(lang), c.status,
-                            law.effective, cited))
+        out.append(
+            LegalRef(ref, title, article, _script(c.wording, lang), c.summary.get(lang), c.status, law.effective, cited)
+        )
     return out
 
 
@@ -180,8 +181,7 @@ def letter_refs(kb: Any, ids: Iterable[str], lang: str) -> list[dict[str, Any]]:
     for r in legal_refs(kb, ids, lang):
         if r.status == "unconfirmed":
             continue
-        wording = r.wording.strip() if r.status == "confirmed" and r.wording and _same_language(r.wording, lang) \
-            else ""
+        wording = r.wording.strip() if r.status == "confirmed" and r.wording and _same_language(r.wording, lang) else ""
         if wording and lang != "en" and not _CJK.search(wording):
             wording = ""
         out.append({"id": r.id, "cited": r.title, "wording": wording, "hedged": r.status != "confirmed"})
@@ -190,14 +190,21 @@ def letter_refs(kb: Any, ids: Iterable[str], lang: str) -> list[dict[str, Any]]:
 
 # -- rendering ------------------------------------------------------------------------------------------------
 
+
 def _is_html(name: str | None) -> bool:
     return bool(name) and ".html" in str(name)
 
 
 @lru_cache(maxsize=2)
 def environment(template_dir: str = str(TEMPLATE_DIR)) -> Environment:
-    env = Environment(loader=FileSystemLoader(template_dir), autoescape=_is_html, trim_blocks=True,
-                      lstrip_blocks=True, keep_trailing_newline=False, undefined=StrictUndefined)
+    env = Environment(
+        loader=FileSystemLoader(template_dir),
+        autoescape=_is_html,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        undefined=StrictUndefined,
+    )
     env.filters["yuan"] = lambda fen: format_yuan(int(fen))
     return env
 
@@ -224,11 +231,11 @@ def split_blocks(raw: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     lines: list[str] = []
     n = 0
     for line in raw.split("\n"):
-        if line.strip() == "@keep":          # what follows stays on one page (the closing and the signature)
+        if line.strip() == "@keep":  # what follows stays on one page (the closing and the signature)
             blocks.append(("keep", ""))
             continue
         m = _BLOCK_RE.match(line)
-        kind, body = (m.group(1), line[m.end():]) if m else (("p", line) if line else ("blank", ""))
+        kind, body = (m.group(1), line[m.end() :]) if m else (("p", line) if line else ("blank", ""))
         if kind in ("h", "title"):
             n = 0
         elif kind == "item":
@@ -240,6 +247,7 @@ def split_blocks(raw: str) -> tuple[str, tuple[tuple[str, str], ...]]:
 
 
 # -- the letter -----------------------------------------------------------------------------------------------
+
 
 def letter_languages(ui_lang: str, lender_lang: str = "zh-Hans") -> list[str]:
     """The lender's language always (CN zh-Hans, HK/TW zh-Hant, US en), and the user's when it is another one."""
@@ -307,8 +315,7 @@ def _pointers(plan: Plan, index: int | None = None) -> list[Any]:
             continue
         if p.when == "unaffordable" and plan.status != UNAFFORDABLE:
             continue
-        if p.when == "overdue" and not any(
-                (d.overdue_months or 0) >= (p.overdue_months or 0) for d in debts):
+        if p.when == "overdue" and not any((d.overdue_months or 0) >= (p.overdue_months or 0) for d in debts):
             continue
         out.append(p)
     return out
@@ -320,8 +327,11 @@ def applicable_pointers(plan: Plan) -> list[Any]:
 
 def budget_lines(plan: Plan, lang: str) -> list[tuple[str, str]]:
     fmt = plan.input.fmt
-    return [(expense_label(k, lang), fmt(plan.budget.expenses[k], lang)) for k in EXPENSE_KEYS
-            if plan.budget.expenses.get(k)]
+    return [
+        (expense_label(k, lang), fmt(plan.budget.expenses[k], lang))
+        for k in EXPENSE_KEYS
+        if plan.budget.expenses.get(k)
+    ]
 
 
 DEFAULT_TERMS = {
@@ -349,18 +359,33 @@ def _dispute_context(plan: Plan, index: int, flags: list[Flag], lang: str, d: Di
     flag = next((f for f in flags if f.debt == index and f.code == d.code), None)
     text = _flag_letter(flag, inp, rules, lang) if flag else ""
     line = next((x for x in rules.interest_lines if x.code == d.code), None)
-    return {"code": d.code, "upfront": d.code == "upfront_interest", "amount": inp.fmt(d.amount, lang),
-            "estimated": d.estimated, "text": text, "interest_only": bool(line and line.covers == ["interest"])}
+    return {
+        "code": d.code,
+        "upfront": d.code == "upfront_interest",
+        "amount": inp.fmt(d.amount, lang),
+        "estimated": d.estimated,
+        "text": text,
+        "interest_only": bool(line and line.covers == ["interest"]),
+    }
 
 
 def _flag_letter(flag: Flag, inp: PlanInput, rules: PlanRules, lang: str) -> str:
     """The letter's wording of a flag, from the rules (with the conditions that apply)."""
     p = flag.params
-    values = {"received": inp.fmt(p.get("received", 0), lang), "principal": inp.fmt(p.get("principal", 0), lang),
-              "deducted": inp.fmt(p.get("deducted", 0), lang), "rate": f"{p.get('rate', 0):g}",
-              "cap": f"{p.get('cap', 0):g}", "lpr": f"{p.get('lpr') or 0:g}", "lpr_date": p.get("lpr_date") or "",
-              "since": p.get("since") or "", "excess": "", "owed_charges": "", "claimed_charges": "",
-              "what": rate_phrase(p.get("rate", 0), bool(p.get("estimated")), lang, letter=True)}
+    values = {
+        "received": inp.fmt(p.get("received", 0), lang),
+        "principal": inp.fmt(p.get("principal", 0), lang),
+        "deducted": inp.fmt(p.get("deducted", 0), lang),
+        "rate": f"{p.get('rate', 0):g}",
+        "cap": f"{p.get('cap', 0):g}",
+        "lpr": f"{p.get('lpr') or 0:g}",
+        "lpr_date": p.get("lpr_date") or "",
+        "since": p.get("since") or "",
+        "excess": "",
+        "owed_charges": "",
+        "claimed_charges": "",
+        "what": rate_phrase(p.get("rate", 0), bool(p.get("estimated")), lang, letter=True),
+    }
     if flag.code == "upfront_interest":
         assert rules.upfront_interest is not None
         return _script(rules.upfront_interest.letter.get(lang).format(**values), lang)
@@ -378,23 +403,30 @@ def _flag_letter(flag: Flag, inp: PlanInput, rules: PlanRules, lang: str) -> str
 def letter_context(plan: Plan, index: int, flags: list[Flag], lang: str, kb: Any) -> dict[str, Any]:
     inp = plan.input
     rules = inp.rules
-    fmt = lambda cents: inp.fmt(cents, lang)      # noqa: E731
+    fmt = lambda cents: inp.fmt(cents, lang)  # noqa: E731
     debt = inp.debts[index]
-    pos = plan.positions[index] if plan.positions else Position(debt, debt.principal, debt.interest,
-                                                                debt.penalties, debt.fees)
+    pos = (
+        plan.positions[index]
+        if plan.positions
+        else Position(debt, debt.principal, debt.interest, debt.penalties, debt.fees)
+    )
     cp: CreditorPlan | None = next((c for c in plan.creditors if c.index == index), None)
     kind_info = rules.kind(debt.kind) if rules is not None and debt.kind in rules.lender_kinds else None
     private = bool(kind_info and kind_info.individual) or (rules is None and debt.kind == "private")
     label = kind_info.label.get(lang) if kind_info and kind_info.label else kind_label(debt.kind, lang)
     bank = debt.kind in ("credit_card", "cash_card", "bank_loan")
-    you = {"zh-Hans": "您", "zh-Hant": "您", "en": "you"}[lang] if private else \
-        _term(rules, "you_bank" if bank else "you", lang)
+    you = (
+        {"zh-Hans": "您", "zh-Hant": "您", "en": "you"}[lang]
+        if private
+        else _term(rules, "you_bank" if bank else "you", lang)
+    )
     rule = rules.instalments_for(debt.kind) if rules is not None else None
     my_flags = [f for f in flags if f.debt == index and f.audience == "letter"]
     disputes = [_dispute_context(plan, index, flags, lang, d) for d in pos.disputes] if rules is not None else []
     disputed_codes = {d.code for d in pos.disputes}
-    reviews = [_flag_letter(f, inp, rules, lang) for f in my_flags
-               if rules is not None and f.code not in disputed_codes]
+    reviews = [
+        _flag_letter(f, inp, rules, lang) for f in my_flags if rules is not None and f.code not in disputed_codes
+    ]
     reviews = [r for r in reviews if r]
     requests = _requests(rules, debt.kind, pos) if rules is not None else []
     statement = next((r.letter.get(lang) for r in requests if r.code == "statement"), "")
@@ -409,8 +441,11 @@ def letter_context(plan: Plan, index: int, flags: list[Flag], lang: str, kb: Any
     elif lang != "en":
         details = _script(details, lang)
     name = "" if inp.name in ("本人", "我", "I", "me") else inp.name
-    id_label = rules.terms.id_label.get(lang) if rules is not None and rules.terms.id_label else \
-        (translator(lang)(ID_LABEL) if rules is None else "")
+    id_label = (
+        rules.terms.id_label.get(lang)
+        if rules is not None and rules.terms.id_label
+        else (translator(lang)(ID_LABEL) if rules is None else "")
+    )
     others = [(i, d) for i, d in enumerate(inp.debts) if i != index]
     waived = pos.undisputed - cp.owed if cp and cp.owed < pos.undisputed else 0
     return {
@@ -449,7 +484,10 @@ def letter_context(plan: Plan, index: int, flags: list[Flag], lang: str, kb: Any
         "negative": plan.budget.surplus <= 0,
         "available": fmt(plan.budget.available),
         "status": plan.status,
-        "OK": OK, "OK_IF_WAIVED": OK_IF_WAIVED, "EXCEEDS": EXCEEDS, "UNAFFORDABLE": UNAFFORDABLE,
+        "OK": OK,
+        "OK_IF_WAIVED": OK_IF_WAIVED,
+        "EXCEEDS": EXCEEDS,
+        "UNAFFORDABLE": UNAFFORDABLE,
         "undisputed": fmt(pos.undisputed),
         "undisputed_principal": fmt(pos.principal),
         "undisputed_charges": fmt(pos.charges) if pos.charges else "",
@@ -484,8 +522,9 @@ def letter_context(plan: Plan, index: int, flags: list[Flag], lang: str, kb: Any
     }
 
 
-def render_letter_blocks(plan: Plan, index: int, flags: list[Flag], lang: str, kb: Any,
-                         for_lender: bool = True) -> Letter:
+def render_letter_blocks(
+    plan: Plan, index: int, flags: list[Flag], lang: str, kb: Any, for_lender: bool = True
+) -> Letter:
     if lang not in LETTER_LANGS:
         lang = "zh-Hans"
     ctx = letter_context(plan, index, flags, lang, kb)
@@ -508,25 +547,39 @@ def letter_html(text: str) -> str:
 
 # -- summaries for the chat -----------------------------------------------------------------------------------
 
+
 def flags_text(plan: Plan, flags: list[Flag], lang: str) -> list[str]:
     return [flag_message(f, plan.input, lang) for f in flags]
 
 
-def summary_context(plan: Plan, flags: list[Flag], lang: str, kb: Any = None,
-                    notes: list[str] | None = None) -> dict[str, Any]:
+def summary_context(
+    plan: Plan, flags: list[Flag], lang: str, kb: Any = None, notes: list[str] | None = None
+) -> dict[str, Any]:
     inp = plan.input
-    fmt = lambda cents: inp.fmt(cents, lang)      # noqa: E731
+    fmt = lambda cents: inp.fmt(cents, lang)  # noqa: E731
     rules = inp.rules
-    creditors = [{"lender": c.debt.lender, "kind": kind_label(c.debt.kind, lang), "owed": fmt(c.debt.owed),
-                  "basis": c.basis, "instalment": fmt(c.instalment),
-                  "last_instalment": fmt(c.last_instalment), "months": c.months,
-                  "first": format_date(c.first_date, lang), "last": format_date(c.last_date, lang),
-                  "total": fmt(c.total), "remaining": fmt(c.remaining), "within": c.within_limit,
-                  "limit": c.limit_months, "card": c.limit_citation is not None,
-                  "share": fmt(c.share),
-                  "disputed": fmt(c.position.disputed) if c.position and c.position.disputed > 0 else "",
-                  "undisputed": fmt(c.position.undisputed) if c.position else fmt(c.owed)}
-                 for c in plan.creditors]
+    creditors = [
+        {
+            "lender": c.debt.lender,
+            "kind": kind_label(c.debt.kind, lang),
+            "owed": fmt(c.debt.owed),
+            "basis": c.basis,
+            "instalment": fmt(c.instalment),
+            "last_instalment": fmt(c.last_instalment),
+            "months": c.months,
+            "first": format_date(c.first_date, lang),
+            "last": format_date(c.last_date, lang),
+            "total": fmt(c.total),
+            "remaining": fmt(c.remaining),
+            "within": c.within_limit,
+            "limit": c.limit_months,
+            "card": c.limit_citation is not None,
+            "share": fmt(c.share),
+            "disputed": fmt(c.position.disputed) if c.position and c.position.disputed > 0 else "",
+            "undisputed": fmt(c.position.undisputed) if c.position else fmt(c.owed),
+        }
+        for c in plan.creditors
+    ]
     refs = legal_refs(kb, [r for f in flags for r in f.citations], lang) if kb is not None else []
     limit_notes = []
     if rules is not None:
@@ -535,28 +588,55 @@ def summary_context(plan: Plan, flags: list[Flag], lang: str, kb: Any = None,
             if rule is not None and c.limit_citation and rule.screen.get(lang) not in limit_notes:
                 limit_notes.append(rule.screen.get(lang))
     return {
-        "status": plan.status, "OK": OK, "OK_IF_WAIVED": OK_IF_WAIVED, "EXCEEDS": EXCEEDS,
+        "status": plan.status,
+        "OK": OK,
+        "OK_IF_WAIVED": OK_IF_WAIVED,
+        "EXCEEDS": EXCEEDS,
         "UNAFFORDABLE": UNAFFORDABLE,
-        "income": fmt(plan.budget.income), "essentials": fmt(plan.budget.essentials),
+        "income": fmt(plan.budget.income),
+        "essentials": fmt(plan.budget.essentials),
         "expenses": budget_lines(plan, lang),
-        "surplus": fmt(plan.budget.surplus), "margin": fmt(plan.budget.margin),
-        "available": fmt(plan.budget.available), "negative": plan.budget.surplus < 0,
-        "creditors": creditors, "several": len(inp.debts) > 1,
-        "months": plan.months, "monthly": fmt(plan.monthly_total), "total": fmt(plan.total),
-        "owed": fmt(plan.owed), "claimed": fmt(plan.claimed),
+        "surplus": fmt(plan.budget.surplus),
+        "margin": fmt(plan.budget.margin),
+        "available": fmt(plan.budget.available),
+        "negative": plan.budget.surplus < 0,
+        "creditors": creditors,
+        "several": len(inp.debts) > 1,
+        "months": plan.months,
+        "monthly": fmt(plan.monthly_total),
+        "total": fmt(plan.total),
+        "owed": fmt(plan.owed),
+        "claimed": fmt(plan.claimed),
         "disputed": fmt(plan.disputed) if plan.disputed > 0 else "",
-        "remaining": fmt(plan.remaining), "waived": fmt(plan.waived),
-        "first": format_date(plan.first_payment_date, lang), "last": format_date(plan.last_payment_date, lang),
-        "flags": flags_text(plan, flags, lang), "refs": refs, "limit_notes": limit_notes,
+        "remaining": fmt(plan.remaining),
+        "waived": fmt(plan.waived),
+        "first": format_date(plan.first_payment_date, lang),
+        "last": format_date(plan.last_payment_date, lang),
+        "flags": flags_text(plan, flags, lang),
+        "refs": refs,
+        "limit_notes": limit_notes,
         "help": pointer_texts(applicable_pointers(plan), lang),
         "notes": notes or [],
     }
 
 
-def render_summary_html(plan: Plan, flags: list[Flag], lang: str, kb: Any = None,
-                        notes: list[str] | None = None) -> str:
+def render_summary_html(
+    plan: Plan, flags: list[Flag], lang: str, kb: Any = None, notes: list[str] | None = None
+) -> str:
     return render("summary.html.j2", lang, **summary_context(plan, flags, lang, kb, notes))
 
 
-__all__ = ["Letter", "LegalRef", "law_title", "legal_refs", "letter_refs", "render_letter", "render_letter_blocks",
-           "letter_languages", "lender_language", "letter_html", "render_summary_html", "text_language"]
+__all__ = [
+    "Letter",
+    "LegalRef",
+    "law_title",
+    "legal_refs",
+    "letter_refs",
+    "render_letter",
+    "render_letter_blocks",
+    "letter_languages",
+    "lender_language",
+    "letter_html",
+    "render_summary_html",
+    "text_language",
+]

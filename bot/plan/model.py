@@ -50,7 +50,7 @@ DEFAULT_MAX_MONTHS = 60
 MAX_ID = 30
 MAX_PHONE = 40
 MAX_ACCOUNT = 40
-DEFAULT_MARGIN_PCT = 10.0         # kept back from the income for the unexpected (at least the currency's min_margin)
+DEFAULT_MARGIN_PCT = 10.0  # kept back from the income for the unexpected (at least the currency's min_margin)
 
 
 class PlanInputError(ValueError):
@@ -81,16 +81,16 @@ def clean_text(value: Any, limit: int, *, multiline: bool = False) -> str:
 class Debt:
     lender: str
     kind: str = "other"
-    principal: int = 0                    # fen
+    principal: int = 0  # fen
     interest: int = 0
     penalties: int = 0
     fees: int = 0
-    overdue_months: float | None = None   # how long overdue; None: not said
-    overdue_over_year: bool = False       # "more than a year" (then overdue_months is None)
-    annual_rate: float | None = None      # % a year, if the borrower knows it
-    amount_received: int | None = None    # fen actually paid out, when less than the principal (砍头息)
+    overdue_months: float | None = None  # how long overdue; None: not said
+    overdue_over_year: bool = False  # "more than a year" (then overdue_months is None)
+    annual_rate: float | None = None  # % a year, if the borrower knows it
+    amount_received: int | None = None  # fen actually paid out, when less than the principal (砍头息)
     contract_date: dtm.date | None = None
-    account: str = ""                     # contract or card number, for the letter (only if the user gives it)
+    account: str = ""  # contract or card number, for the letter (only if the user gives it)
 
     @property
     def owed(self) -> int:
@@ -101,9 +101,14 @@ class Debt:
         return self.principal + self.interest
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"lender": self.lender, "kind": self.kind, "principal": _yuan(self.principal),
-                             "interest": _yuan(self.interest), "penalties": _yuan(self.penalties),
-                             "fees": _yuan(self.fees)}
+        d: dict[str, Any] = {
+            "lender": self.lender,
+            "kind": self.kind,
+            "principal": _yuan(self.principal),
+            "interest": _yuan(self.interest),
+            "penalties": _yuan(self.penalties),
+            "fees": _yuan(self.fees),
+        }
         if self.overdue_months is not None:
             d["overdue_months"] = self.overdue_months
         if self.overdue_over_year:
@@ -122,7 +127,7 @@ class Debt:
 @dataclass
 class PlanInput:
     debts: list[Debt]
-    income: int = 0                                    # fen a month
+    income: int = 0  # fen a month
     expenses: dict[str, int] = field(default_factory=dict)
     dependants: int = 0
     hardship_reason: str = "other"
@@ -132,13 +137,13 @@ class PlanInput:
     today: dtm.date = field(default_factory=dtm.date.today)
     first_payment_date: dtm.date | None = None
     margin_pct: float = DEFAULT_MARGIN_PCT
-    margin_fen: int | None = None                      # a fixed safety margin instead of the percentage
+    margin_fen: int | None = None  # a fixed safety margin instead of the percentage
     max_months: int = DEFAULT_MAX_MONTHS
-    lpr: float | None = None                           # CN only: the one-year LPR of the 4 × LPR check
+    lpr: float | None = None  # CN only: the one-year LPR of the 4 × LPR check
     lpr_date: str = ""
-    jurisdiction: str = DEFAULT_JURISDICTION           # where the lenders are: CN, US, HK, TW, or an uncovered code
-    currency: str = ""                                 # ISO code; a covered jurisdiction's own, or the user's
-    id_number: str = ""                                # printed in the letter only if the user gives it
+    jurisdiction: str = DEFAULT_JURISDICTION  # where the lenders are: CN, US, HK, TW, or an uncovered code
+    currency: str = ""  # ISO code; a covered jurisdiction's own, or the user's
+    id_number: str = ""  # printed in the letter only if the user gives it
     phone: str = ""
 
     def __post_init__(self) -> None:
@@ -168,11 +173,16 @@ class PlanInput:
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
-            "lang": self.lang, "today": self.today.isoformat(), "income": _yuan(self.income),
-            "expenses": {k: _yuan(v) for k, v in self.expenses.items()}, "dependants": self.dependants,
+            "lang": self.lang,
+            "today": self.today.isoformat(),
+            "income": _yuan(self.income),
+            "expenses": {k: _yuan(v) for k, v in self.expenses.items()},
+            "dependants": self.dependants,
             "hardship": {"reason": self.hardship_reason, "details": self.hardship_details},
-            "debts": [d.to_dict() for d in self.debts], "max_months": self.max_months,
-            "jurisdiction": self.jurisdiction}
+            "debts": [d.to_dict() for d in self.debts],
+            "max_months": self.max_months,
+            "jurisdiction": self.jurisdiction,
+        }
         if self.lpr is not None and self.rules is not None and self.rules.lpr is not None:
             d["lpr"] = self.lpr
         if self.currency:
@@ -196,9 +206,25 @@ class PlanInput:
         errors: list[str] = []
         if not isinstance(data, dict):
             raise PlanInputError(["the input must be a JSON object"])
-        known = {"lang", "name", "today", "income", "expenses", "dependants", "hardship", "debts",
-                 "first_payment_date", "safety_margin", "max_months", "lpr", "lpr_date", "jurisdiction", "currency",
-                 "id_number", "phone"}
+        known = {
+            "lang",
+            "name",
+            "today",
+            "income",
+            "expenses",
+            "dependants",
+            "hardship",
+            "debts",
+            "first_payment_date",
+            "safety_margin",
+            "max_months",
+            "lpr",
+            "lpr_date",
+            "jurisdiction",
+            "currency",
+            "id_number",
+            "phone",
+        }
         for key in data:
             if key not in known:
                 errors.append(f"{key}: unknown field (known: {', '.join(sorted(known))})")
@@ -209,8 +235,9 @@ class PlanInput:
         try:
             rules = rules_for(jurisdiction)
         except PlanRulesInvalid as exc:
-            raise PlanInputError([f"jurisdiction: the plan rules of {jurisdiction} are invalid: {e.describe()}"
-                                  for e in exc.errors]) from None
+            raise PlanInputError(
+                [f"jurisdiction: the plan rules of {jurisdiction} are invalid: {e.describe()}" for e in exc.errors]
+            ) from None
         currency = str(data.get("currency") or "").strip().upper()
         if currency and not re.fullmatch(r"[A-Z]{3}", currency):
             errors.append("currency: an ISO 4217 code such as CNY, USD, HKD, TWD")
@@ -242,8 +269,11 @@ class PlanInput:
         dependants = 0
         raw_dep = data.get("dependants", 0)
         try:
-            dependants = raw_dep if isinstance(raw_dep, int) and not isinstance(raw_dep, bool) and 0 <= raw_dep <= 30 \
+            dependants = (
+                raw_dep
+                if isinstance(raw_dep, int) and not isinstance(raw_dep, bool) and 0 <= raw_dep <= 30
                 else parse_count(str(raw_dep))
+            )
         except AmountError:
             errors.append("dependants: must be a whole number from 0 to 30")
         hardship = data.get("hardship") or {}
@@ -299,12 +329,27 @@ class PlanInput:
                     lpr_date = str(data.get("lpr_date") or (rules.lpr.date if "lpr" not in data else ""))
         if errors:
             raise PlanInputError(errors)
-        return cls(debts=debts, income=income, expenses=expenses, dependants=dependants, hardship_reason=reason,
-                   hardship_details=details, lang=lang, name=clean_text(data.get("name") or "", MAX_NAME),
-                   today=today, first_payment_date=first, margin_pct=margin_pct, margin_fen=margin_fen,
-                   max_months=max_months, lpr=lpr, lpr_date=lpr_date, jurisdiction=jurisdiction, currency=currency,
-                   id_number=clean_text(data.get("id_number") or "", MAX_ID),
-                   phone=clean_text(data.get("phone") or "", MAX_PHONE))
+        return cls(
+            debts=debts,
+            income=income,
+            expenses=expenses,
+            dependants=dependants,
+            hardship_reason=reason,
+            hardship_details=details,
+            lang=lang,
+            name=clean_text(data.get("name") or "", MAX_NAME),
+            today=today,
+            first_payment_date=first,
+            margin_pct=margin_pct,
+            margin_fen=margin_fen,
+            max_months=max_months,
+            lpr=lpr,
+            lpr_date=lpr_date,
+            jurisdiction=jurisdiction,
+            currency=currency,
+            id_number=clean_text(data.get("id_number") or "", MAX_ID),
+            phone=clean_text(data.get("phone") or "", MAX_PHONE),
+        )
 
 
 def _yuan(fen: int) -> float | int:
@@ -346,8 +391,20 @@ def _debt(raw: Any, path: str, errors: list[str], money: Money = YUAN, kinds: tu
     if not isinstance(raw, dict):
         errors.append(f"{path}: must be an object")
         return Debt(lender="?")
-    known = {"lender", "kind", "principal", "interest", "penalties", "fees", "overdue_months", "overdue_over_year",
-             "annual_rate", "amount_received", "contract_date", "account"}
+    known = {
+        "lender",
+        "kind",
+        "principal",
+        "interest",
+        "penalties",
+        "fees",
+        "overdue_months",
+        "overdue_over_year",
+        "annual_rate",
+        "amount_received",
+        "contract_date",
+        "account",
+    }
     for key in raw:
         if key not in known:
             errors.append(f"{path}.{key}: unknown field (known: {', '.join(sorted(known))})")
@@ -358,19 +415,23 @@ def _debt(raw: Any, path: str, errors: list[str], money: Money = YUAN, kinds: tu
     if kind not in kinds:
         errors.append(f"{path}.kind: must be one of {', '.join(kinds)}")
         kind = "other"
-    d = Debt(lender=lender or "?", kind=kind,
-             principal=_amount(raw.get("principal"), f"{path}.principal", errors, money=money),
-             interest=_amount(raw.get("interest"), f"{path}.interest", errors, optional=True, money=money),
-             penalties=_amount(raw.get("penalties"), f"{path}.penalties", errors, optional=True, money=money),
-             fees=_amount(raw.get("fees"), f"{path}.fees", errors, optional=True, money=money),
-             account=clean_text(raw.get("account") or "", MAX_ACCOUNT))
+    d = Debt(
+        lender=lender or "?",
+        kind=kind,
+        principal=_amount(raw.get("principal"), f"{path}.principal", errors, money=money),
+        interest=_amount(raw.get("interest"), f"{path}.interest", errors, optional=True, money=money),
+        penalties=_amount(raw.get("penalties"), f"{path}.penalties", errors, optional=True, money=money),
+        fees=_amount(raw.get("fees"), f"{path}.fees", errors, optional=True, money=money),
+        account=clean_text(raw.get("account") or "", MAX_ACCOUNT),
+    )
     if d.owed <= 0 and "principal" in raw:
         errors.append(f"{path}: the amount owed must be more than 0")
     om = raw.get("overdue_months")
     if om is not None:
         try:
-            d.overdue_months = float(om) if isinstance(om, (int, float)) and not isinstance(om, bool) \
-                else parse_months(str(om))
+            d.overdue_months = (
+                float(om) if isinstance(om, (int, float)) and not isinstance(om, bool) else parse_months(str(om))
+            )
             if d.overdue_months < 0:
                 raise AmountError("negative")
         except AmountError:
@@ -379,12 +440,13 @@ def _debt(raw: Any, path: str, errors: list[str], money: Money = YUAN, kinds: tu
     rate = raw.get("annual_rate")
     if rate is not None:
         try:
-            d.annual_rate = float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) \
-                else parse_rate(str(rate))
+            d.annual_rate = (
+                float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else parse_rate(str(rate))
+            )
             if not 0 <= d.annual_rate <= 1000:
                 raise AmountError("too_large")
         except AmountError:
-            errors.append(f"{path}.annual_rate: a yearly rate in % (e.g. 18 or \"18%\")")
+            errors.append(f'{path}.annual_rate: a yearly rate in % (e.g. 18 or "18%")')
     if raw.get("amount_received") is not None:
         d.amount_received = _amount(raw.get("amount_received"), f"{path}.amount_received", errors, money=money)
     d.contract_date = _date(raw.get("contract_date"), f"{path}.contract_date", errors)

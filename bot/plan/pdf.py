@@ -39,23 +39,33 @@ class _Doc(FPDF):
 
     # -- text -------------------------------------------------------------------------------------------------
 
-    def paragraph(self, text: str, size: float = 10, *, indent: float = 0, hanging: str = "", bold: bool = False,
-              align: str = "L", leading: float = 1.45) -> None:
+    def paragraph(
+        self,
+        text: str,
+        size: float = 10,
+        *,
+        indent: float = 0,
+        hanging: str = "",
+        bold: bool = False,
+        align: str = "L",
+        leading: float = 1.45,
+    ) -> None:
         """A paragraph: wrapped by bot.plan.typeset, each line set flush left (or centred)."""
         self.set_font(FONT, size=size)
         width = self.w - self.l_margin - self.r_margin - indent
         hang = self.get_string_width(hanging) if hanging else 0.0
-        body = text[len(hanging):] if hanging and text.startswith(hanging) else text
+        body = text[len(hanging) :] if hanging and text.startswith(hanging) else text
         rows = wrap(body, width - hang, self.get_string_width, first_width=width - hang)
-        height = size * 0.3528 * leading           # pt -> mm, with leading
+        height = size * 0.3528 * leading  # pt -> mm, with leading
         if bold:
             with self.local_context(text_mode=TextMode.FILL_STROKE, line_width=size * 0.014):
                 self._rows(rows, height, indent, width, hanging, hang, align)
         else:
             self._rows(rows, height, indent, width, hanging, hang, align)
 
-    def _rows(self, rows: list[str], height: float, indent: float, width: float, hanging: str, hang: float,
-              align: str) -> None:
+    def _rows(
+        self, rows: list[str], height: float, indent: float, width: float, hanging: str, hang: float, align: str
+    ) -> None:
         for n, row in enumerate(rows):
             if self.will_page_break(height):
                 self.add_page()
@@ -64,8 +74,7 @@ class _Doc(FPDF):
                 self.cell(hang, height, hanging, new_x=XPos.RIGHT, new_y=YPos.TOP)
             elif hanging:
                 self.set_x(self.l_margin + indent + hang)
-            self.cell(width - hang if hanging else width, height, row, align=align, new_x=XPos.LMARGIN,
-                      new_y=YPos.NEXT)
+            self.cell(width - hang if hanging else width, height, row, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _item_prefix(text: str) -> str:
@@ -79,7 +88,7 @@ def render_letter_pages(doc: _Doc, letter: Letter) -> None:
     previous = ""
     for n, (kind, text) in enumerate(letter.blocks):
         if kind == "keep":
-            rest = letter.blocks[n + 1:]
+            rest = letter.blocks[n + 1 :]
             needed = sum(2.2 if k == "blank" else 5.6 * max(1, len(t) // 45 + 1) for k, t in rest)
             if doc.get_y() + needed > doc.page_break_trigger:
                 doc.add_page()
@@ -108,11 +117,18 @@ def render_letter_pages(doc: _Doc, letter: Letter) -> None:
         previous = kind
 
 
-def render_pdf(plan: Plan, flags: list[Flag], lang: str, letters: list[Letter], chart_png: bytes | None = None,
-               kb: Any = None, notes: list[str] | None = None) -> bytes:
+def render_pdf(
+    plan: Plan,
+    flags: list[Flag],
+    lang: str,
+    letters: list[Letter],
+    chart_png: bytes | None = None,
+    kb: Any = None,
+    notes: list[str] | None = None,
+) -> bytes:
     _ = translator(lang)
     inp = plan.input
-    fmt = lambda cents: inp.fmt(cents, lang)      # noqa: E731
+    fmt = lambda cents: inp.fmt(cents, lang)  # noqa: E731
     doc = _Doc(format="A4")
     doc.footer_text = _("Repayment plan")
     doc.set_title(_("Repayment plan"))
@@ -134,21 +150,34 @@ def render_pdf(plan: Plan, flags: list[Flag], lang: str, letters: list[Letter], 
 
     doc.paragraph(_("Repayment plan"), 18, bold=True)
     doc.ln(1.5)
-    para(_("Prepared on {date}. Check the figures before you send anything.").format(
-        date=format_date(inp.today, lang)), 9)
+    para(
+        _("Prepared on {date}. Check the figures before you send anything.").format(date=format_date(inp.today, lang)),
+        9,
+    )
     para(_(STATUS_LABELS[plan.status]), 11)
     doc.ln(2)
 
     heading(_("Monthly budget"))
     b = plan.budget
-    rows = [(_("Income"), fmt(b.income))] + budget_lines(plan, lang) + [
-        (_("Essential expenses"), fmt(b.essentials)),
-        (_("Left after essentials"), fmt(b.surplus)),
-        (_("Kept back for the unexpected"), fmt(b.margin)),
-        (_("Available for repayments"), fmt(b.available))]
+    rows = (
+        [(_("Income"), fmt(b.income))]
+        + budget_lines(plan, lang)
+        + [
+            (_("Essential expenses"), fmt(b.essentials)),
+            (_("Left after essentials"), fmt(b.surplus)),
+            (_("Kept back for the unexpected"), fmt(b.margin)),
+            (_("Available for repayments"), fmt(b.available)),
+        ]
+    )
     doc.set_font(FONT, size=10)
-    with doc.table(col_widths=(110, 60), text_align=("LEFT", "RIGHT"), first_row_as_headings=False,
-                   line_height=6, width=170, wrapmode=cell_wrap) as table:
+    with doc.table(
+        col_widths=(110, 60),
+        text_align=("LEFT", "RIGHT"),
+        first_row_as_headings=False,
+        line_height=6,
+        width=170,
+        wrapmode=cell_wrap,
+    ) as table:
         for label, value in rows:
             table.row((label, value))
     doc.ln(4)
@@ -157,29 +186,53 @@ def render_pdf(plan: Plan, flags: list[Flag], lang: str, letters: list[Letter], 
         heading(_("Schedule"))
         doc.set_font(FONT, size=9)
         head = (_("Lender"), _("Plan amount"), _("Each month"), _("Payments"), _("From"), _("To"), _("Total"))
-        with doc.table(col_widths=(38, 24, 22, 16, 24, 24, 22), line_height=5.5, width=170, wrapmode=cell_wrap,
-                       text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT", "LEFT", "RIGHT"),
-                       headings_style=FontFace(emphasis=None, fill_color=(232, 238, 247))) as table:
+        with doc.table(
+            col_widths=(38, 24, 22, 16, 24, 24, 22),
+            line_height=5.5,
+            width=170,
+            wrapmode=cell_wrap,
+            text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT", "LEFT", "RIGHT"),
+            headings_style=FontFace(emphasis=None, fill_color=(232, 238, 247)),
+        ) as table:
             table.row(head)
             for c in plan.creditors:
-                table.row((f"{c.debt.lender}\n{kind_label(c.debt.kind, lang)}", fmt(c.owed),
-                           fmt(c.instalment), str(c.months), format_date(c.first_date, lang),
-                           format_date(c.last_date, lang), fmt(c.total)))
+                table.row(
+                    (
+                        f"{c.debt.lender}\n{kind_label(c.debt.kind, lang)}",
+                        fmt(c.owed),
+                        fmt(c.instalment),
+                        str(c.months),
+                        format_date(c.first_date, lang),
+                        format_date(c.last_date, lang),
+                        fmt(c.total),
+                    )
+                )
         doc.ln(2)
         lines = []
         for c in plan.creditors:
             if c.last_instalment != c.instalment:
-                lines.append(_("{lender}: last payment {amount}.").format(lender=c.debt.lender,
-                                                                         amount=fmt(c.last_instalment)))
+                lines.append(
+                    _("{lender}: last payment {amount}.").format(lender=c.debt.lender, amount=fmt(c.last_instalment))
+                )
             if c.position is not None and c.position.disputed > 0:
-                lines.append(_("{lender}: {claimed} claimed, of which {disputed} is disputed in the letter.").format(
-                    lender=c.debt.lender, claimed=fmt(c.position.claimed), disputed=fmt(c.position.disputed)))
+                lines.append(
+                    _("{lender}: {claimed} claimed, of which {disputed} is disputed in the letter.").format(
+                        lender=c.debt.lender, claimed=fmt(c.position.claimed), disputed=fmt(c.position.disputed)
+                    )
+                )
             if c.remaining > 0:
-                lines.append(_("{lender}: still owed after {months} months: {amount}.").format(
-                    lender=c.debt.lender, months=c.limit_months, amount=fmt(c.remaining)))
+                lines.append(
+                    _("{lender}: still owed after {months} months: {amount}.").format(
+                        lender=c.debt.lender, months=c.limit_months, amount=fmt(c.remaining)
+                    )
+                )
         if len(plan.creditors) > 1:
-            lines.append(_("The money available each month is shared between your lenders in proportion to what "
-                           "each is owed (pro rata), so each is treated fairly."))
+            lines.append(
+                _(
+                    "The money available each month is shared between your lenders in proportion to what "
+                    "each is owed (pro rata), so each is treated fairly."
+                )
+            )
         rules = inp.rules
         for c in plan.creditors:
             rule = rules.instalments_for(c.debt.kind) if rules is not None else None
@@ -189,8 +242,13 @@ def render_pdf(plan: Plan, flags: list[Flag], lang: str, letters: list[Letter], 
             para(n, 9)
     else:
         heading(_("Nothing is affordable right now"))
-        para(_("Ask each lender to pause collection and interest for a few months: the letter below asks for "
-               "exactly that, with your budget."), 10)
+        para(
+            _(
+                "Ask each lender to pause collection and interest for a few months: the letter below asks for "
+                "exactly that, with your budget."
+            ),
+            10,
+        )
 
     help_lines = pointer_texts(applicable_pointers(plan), lang)
     if help_lines:

@@ -34,7 +34,7 @@ class Proposal:
     lang: str
     kb: Any = None
     letters: list[Letter] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)      # for the borrower only, never in a letter
+    notes: list[str] = field(default_factory=list)  # for the borrower only, never in a letter
 
     @property
     def input(self) -> PlanInput:
@@ -77,8 +77,11 @@ def make_proposal(inp: PlanInput, kb: Any = None, lang: str | None = None) -> Pr
     plan = make_plan(inp)
     flags = plan.flags
     lender_lang = lender_language(inp)
-    letters = [render_letter_blocks(plan, i, flags, letter_lang, kb, for_lender=letter_lang == lender_lang)
-               for i in range(len(inp.debts)) for letter_lang in letter_languages(lang, lender_lang)]
+    letters = [
+        render_letter_blocks(plan, i, flags, letter_lang, kb, for_lender=letter_lang == lender_lang)
+        for i in range(len(inp.debts))
+        for letter_lang in letter_languages(lang, lender_lang)
+    ]
     return Proposal(plan, flags, lang, kb, letters, borrower_notes(plan, letters, lang))
 
 
@@ -89,27 +92,40 @@ def borrower_notes(plan: Plan, letters: list[Letter], lang: str) -> list[str]:
     inp = plan.input
     notes: list[str] = []
     if inp.rules is None:
-        notes.append(_("The bot has no rules for lenders in {code}: no legal checks were made, and the letters make "
-                       "no legal claims. Get local advice before you send them.").format(code=inp.jurisdiction))
+        notes.append(
+            _(
+                "The bot has no rules for lenders in {code}: no legal checks were made, and the letters make "
+                "no legal claims. Get local advice before you send them."
+            ).format(code=inp.jurisdiction)
+        )
     if plan.status != UNAFFORDABLE and plan.budget.margin > 0:
-        notes.append(_("{margin} a month is kept back for the unexpected. The letters do not mention it: it is your "
-                       "own reserve.").format(margin=inp.fmt(plan.budget.margin, lang)))
+        notes.append(
+            _(
+                "{margin} a month is kept back for the unexpected. The letters do not mention it: it is your "
+                "own reserve."
+            ).format(margin=inp.fmt(plan.budget.margin, lang))
+        )
     if plan.disputed > 0 and plan.status != UNAFFORDABLE:
-        notes.append(_("The plan repays {owed}, the part of the debts not in dispute; the letters dispute {disputed} "
-                       "and ask the lenders to recalculate it.").format(owed=inp.fmt(plan.owed, lang),
-                                                                       disputed=inp.fmt(plan.disputed, lang)))
+        notes.append(
+            _(
+                "The plan repays {owed}, the part of the debts not in dispute; the letters dispute {disputed} "
+                "and ask the lenders to recalculate it."
+            ).format(owed=inp.fmt(plan.owed, lang), disputed=inp.fmt(plan.disputed, lang))
+        )
     omitted = sorted({x.lang for x in letters if x.omitted_details})
     if omitted:
         details = inp.hardship_details
         quote = details if len(details) <= 40 else details[:39].rstrip() + "…"
         names = {"zh-Hans": _("simplified Chinese"), "zh-Hant": _("traditional Chinese"), "en": _("English")}
-        notes.append(_("What you wrote about your situation (“{quote}”) is not in the language of the letter in "
-                       "{language}, so that letter leaves it out. Translate it and add it to the letter (the DOCX can "
-                       "be edited), or send the letter in your own language.").format(
-            quote=quote, language=", ".join(names[x] for x in omitted)))
+        notes.append(
+            _(
+                "What you wrote about your situation (“{quote}”) is not in the language of the letter in "
+                "{language}, so that letter leaves it out. Translate it and add it to the letter (the DOCX can "
+                "be edited), or send the letter in your own language."
+            ).format(quote=quote, language=", ".join(names[x] for x in omitted))
+        )
     if not inp.name:
-        notes.append(_("The letters do not have your name yet: add it before you send them (the DOCX can be "
-                       "edited)."))
+        notes.append(_("The letters do not have your name yet: add it before you send them (the DOCX can be edited)."))
     return notes
 
 
@@ -133,9 +149,15 @@ def plan_json(p: Proposal) -> dict[str, Any]:
         "currency": inp.money.code or None,
         "lender_lang": p.lender_lang,
         "today": inp.today.isoformat(),
-        "budget": {"income": _y(b.income), "expenses": {k: _y(v) for k, v in b.expenses.items()},
-                   "essentials": _y(b.essentials), "surplus": _y(b.surplus), "safety_margin": _y(b.margin),
-                   "available": _y(b.available), "dependants": b.dependants},
+        "budget": {
+            "income": _y(b.income),
+            "expenses": {k: _y(v) for k, v in b.expenses.items()},
+            "essentials": _y(b.essentials),
+            "surplus": _y(b.surplus),
+            "safety_margin": _y(b.margin),
+            "available": _y(b.available),
+            "dependants": b.dependants,
+        },
         "claimed": _y(plan.claimed),
         "owed": _y(plan.owed),
         "disputed": _y(plan.disputed),
@@ -146,45 +168,97 @@ def plan_json(p: Proposal) -> dict[str, Any]:
         "waived": _y(plan.waived),
         "first_payment_date": plan.first_payment_date.isoformat() if plan.creditors else None,
         "last_payment_date": plan.last_payment_date.isoformat() if plan.last_payment_date else None,
-        "debts": [{"debt": i, "lender": pos.debt.lender, "kind": pos.debt.kind,
-                   "kind_text": kind_label(pos.debt.kind, lang), "claimed": _y(pos.claimed),
-                   "undisputed": _y(pos.undisputed), "disputed": _y(pos.disputed),
-                   "disputes": [{"code": d.code, "amount": _y(d.amount), "estimated": d.estimated,
-                                 "conditional": d.conditional, "undated": d.undated, "legal_basis": list(d.citations)}
-                                for d in pos.disputes],
-                   "questioned": pos.questioned}
-                  for i, pos in enumerate(plan.positions)],
-        "creditors": [{
-            "debt": c.index, "lender": c.debt.lender, "kind": c.debt.kind, "owed": _y(c.debt.owed),
-            "undisputed": _y(c.position.undisputed) if c.position else _y(c.debt.owed),
-            "basis": c.basis, "repaid_amount": _y(c.owed), "share": _y(c.share), "instalment": _y(c.instalment),
-            "last_instalment": _y(c.last_instalment), "months": c.months, "limit_months": c.limit_months,
-            "limit_basis": c.limit_citation, "within_limit": c.within_limit, "total": _y(c.total),
-            "remaining": _y(c.remaining),
-            "first_payment_date": c.first_date.isoformat() if c.first_date else None,
-            "last_payment_date": c.last_date.isoformat() if c.last_date else None,
-            "payments": [{"n": x.n, "date": x.date.isoformat(), "amount": _y(x.amount),
-                          "balance_after": _y(x.balance_after)} for x in c.payments],
-        } for c in plan.creditors],
-        "month_totals": [{"n": i + 1, "date": d.isoformat(), "amount": _y(a)}
-                         for i, (d, a) in enumerate(zip(plan.dates(), plan.month_totals(), strict=True))],
-        "checks": [{"code": f.code, "debt": f.debt, "lender": inp.debts[f.debt].lender,
-                    "message": flag_message(f, inp, lang), "in_letter": f.audience == "letter",
-                    "effect": f.effect, "conditional": f.conditional,
-                    "params": {k: (_y(v) if k in ("received", "principal", "deducted", "charges") else v)
-                               for k, v in f.params.items()},
-                    "legal_basis": [{"id": r.id, "law": r.law, "article": r.article, "status": r.status}
-                                    for r in legal_refs(p.kb, f.citations, lang)]
-                    if p.kb is not None else [{"id": c} for c in f.citations]}
-                   for f in p.flags],
-        "letters": [{"debt": x.debt, "lender": x.lender, "lang": x.lang, "for_lender": x.for_lender,
-                     "text": x.text} for x in p.letters],
+        "debts": [
+            {
+                "debt": i,
+                "lender": pos.debt.lender,
+                "kind": pos.debt.kind,
+                "kind_text": kind_label(pos.debt.kind, lang),
+                "claimed": _y(pos.claimed),
+                "undisputed": _y(pos.undisputed),
+                "disputed": _y(pos.disputed),
+                "disputes": [
+                    {
+                        "code": d.code,
+                        "amount": _y(d.amount),
+                        "estimated": d.estimated,
+                        "conditional": d.conditional,
+                        "undated": d.undated,
+                        "legal_basis": list(d.citations),
+                    }
+                    for d in pos.disputes
+                ],
+                "questioned": pos.questioned,
+            }
+            for i, pos in enumerate(plan.positions)
+        ],
+        "creditors": [
+            {
+                "debt": c.index,
+                "lender": c.debt.lender,
+                "kind": c.debt.kind,
+                "owed": _y(c.debt.owed),
+                "undisputed": _y(c.position.undisputed) if c.position else _y(c.debt.owed),
+                "basis": c.basis,
+                "repaid_amount": _y(c.owed),
+                "share": _y(c.share),
+                "instalment": _y(c.instalment),
+                "last_instalment": _y(c.last_instalment),
+                "months": c.months,
+                "limit_months": c.limit_months,
+                "limit_basis": c.limit_citation,
+                "within_limit": c.within_limit,
+                "total": _y(c.total),
+                "remaining": _y(c.remaining),
+                "first_payment_date": c.first_date.isoformat() if c.first_date else None,
+                "last_payment_date": c.last_date.isoformat() if c.last_date else None,
+                "payments": [
+                    {"n": x.n, "date": x.date.isoformat(), "amount": _y(x.amount), "balance_after": _y(x.balance_after)}
+                    for x in c.payments
+                ],
+            }
+            for c in plan.creditors
+        ],
+        "month_totals": [
+            {"n": i + 1, "date": d.isoformat(), "amount": _y(a)}
+            for i, (d, a) in enumerate(zip(plan.dates(), plan.month_totals(), strict=True))
+        ],
+        "checks": [
+            {
+                "code": f.code,
+                "debt": f.debt,
+                "lender": inp.debts[f.debt].lender,
+                "message": flag_message(f, inp, lang),
+                "in_letter": f.audience == "letter",
+                "effect": f.effect,
+                "conditional": f.conditional,
+                "params": {
+                    k: (_y(v) if k in ("received", "principal", "deducted", "charges") else v)
+                    for k, v in f.params.items()
+                },
+                "legal_basis": [
+                    {"id": r.id, "law": r.law, "article": r.article, "status": r.status}
+                    for r in legal_refs(p.kb, f.citations, lang)
+                ]
+                if p.kb is not None
+                else [{"id": c} for c in f.citations],
+            }
+            for f in p.flags
+        ],
+        "letters": [
+            {"debt": x.debt, "lender": x.lender, "lang": x.lang, "for_lender": x.for_lender, "text": x.text}
+            for x in p.letters
+        ],
         "notes": list(p.notes),
     }
     help_lines = pointer_texts(applicable_pointers(plan), lang)
     if plan.status == UNAFFORDABLE:
-        help_lines = [_("Ask each lender to pause collection and interest for a few months: the letter below asks "
-                        "for exactly that, with your budget.")] + help_lines
+        help_lines = [
+            _(
+                "Ask each lender to pause collection and interest for a few months: the letter below asks "
+                "for exactly that, with your budget."
+            )
+        ] + help_lines
     if help_lines:
         out["help"] = help_lines
     return out

@@ -37,17 +37,43 @@ COMPONENTS = ("interest", "penalties", "fees")
 CITATION_RE = re.compile(r"^[a-z]{2}\.[a-z0-9_]+(?:\.[a-z0-9_]+)+$")
 
 # the placeholders each kind of text may use (checked at load time, so a typo is a validation error, not a crash)
-SCREEN_FIELDS = {"lender", "what", "rate", "cap", "lpr", "lpr_date", "since", "received", "principal", "deducted",
-                 "charges", "months", "excess"}
-LETTER_FIELDS = {"what", "rate", "cap", "lpr", "lpr_date", "since", "received", "principal", "deducted", "excess",
-                 "owed_charges", "claimed_charges"}
+SCREEN_FIELDS = {
+    "lender",
+    "what",
+    "rate",
+    "cap",
+    "lpr",
+    "lpr_date",
+    "since",
+    "received",
+    "principal",
+    "deducted",
+    "charges",
+    "months",
+    "excess",
+}
+LETTER_FIELDS = {
+    "what",
+    "rate",
+    "cap",
+    "lpr",
+    "lpr_date",
+    "since",
+    "received",
+    "principal",
+    "deducted",
+    "excess",
+    "owed_charges",
+    "claimed_charges",
+}
 
 
 class PlanRulesInvalid(Exception):
     def __init__(self, errors: list[KBError]):
         self.errors = errors
-        super().__init__("the plan rules have {} error(s):\n{}".format(len(errors), "\n".join(
-            e.describe() for e in errors)))
+        super().__init__(
+            "the plan rules have {} error(s):\n{}".format(len(errors), "\n".join(e.describe() for e in errors))
+        )
 
 
 class Strict(BaseModel):
@@ -73,8 +99,9 @@ def _check_fields(text: Text | None, allowed: set[str], what: str) -> None:
         return
     unknown = text.fields() - allowed
     if unknown:
-        raise ValueError(f"{what}: unknown placeholder(s) {', '.join(sorted(unknown))} "
-                         f"(allowed: {', '.join(sorted(allowed))})")
+        raise ValueError(
+            f"{what}: unknown placeholder(s) {', '.join(sorted(unknown))} (allowed: {', '.join(sorted(allowed))})"
+        )
     by_lang = [{n for _, n, _, _ in string.Formatter().parse(text.get(lang)) if n} for lang in LANGS]
     if any(s != by_lang[0] for s in by_lang):
         raise ValueError(f"{what}: the languages use different placeholders")
@@ -100,12 +127,12 @@ def _cites(v: Any) -> Any:
 
 class Currency(Strict):
     code: str = Field(pattern=r"^[A-Z]{3}$")
-    symbol: str = Field(min_length=1)            # the chart's axis
-    format: Text                                 # how an amount is written: {amount} is 15,000 or 1,234.56
-    markers: list[str] = Field(min_length=1)     # signs and words a typed amount may carry (lower case)
-    units: list[str]                             # multipliers a typed amount may use besides 十百千 (k, 万, 萬…)
-    min_offer: int = Field(ge=1)                 # below this a month for everything, nothing is affordable
-    min_margin: int = Field(ge=0)                # the safety margin is at least this much
+    symbol: str = Field(min_length=1)  # the chart's axis
+    format: Text  # how an amount is written: {amount} is 15,000 or 1,234.56
+    markers: list[str] = Field(min_length=1)  # signs and words a typed amount may carry (lower case)
+    units: list[str]  # multipliers a typed amount may use besides 十百千 (k, 万, 萬…)
+    min_offer: int = Field(ge=1)  # below this a month for everything, nothing is affordable
+    min_margin: int = Field(ge=0)  # the safety margin is at least this much
 
     @model_validator(mode="after")
     def _check(self) -> Currency:
@@ -122,8 +149,8 @@ class Currency(Strict):
 
 class LenderKind(Strict):
     licensed: Literal["yes", "no", "unknown"]
-    individual: bool = False                     # a person: the letter is one for a private loan
-    label: Text | None = None                    # the kind's name in this jurisdiction (default: the generic label)
+    individual: bool = False  # a person: the letter is one for a private loan
+    label: Text | None = None  # the kind's name in this jurisdiction (default: the generic label)
 
 
 class Lpr(Strict):
@@ -135,7 +162,7 @@ class Lpr(Strict):
 class Upfront(Strict):
     """Interest deducted when the loan was paid out."""
 
-    principal: Literal["received", "nominal"]    # received: only what was received is principal (the law says so)
+    principal: Literal["received", "nominal"]  # received: only what was received is principal (the law says so)
     citations: list[Cite] = Field(min_length=1)
     source: str = Field(min_length=10)
     screen: Text
@@ -159,22 +186,22 @@ class InterestLine(Strict):
     rate: float | None = Field(default=None, ge=0, le=1000)
     lpr_times: float | None = Field(default=None, gt=0)
     kinds: list[str] = Field(min_length=1)
-    conditional_kinds: list[str] = Field(default_factory=list)   # the line applies only if the lender is unlicensed
+    conditional_kinds: list[str] = Field(default_factory=list)  # the line applies only if the lender is unlicensed
     covers: list[Literal["interest", "penalties", "fees"]] = Field(min_length=1)
     effect: Literal["excess_not_owed", "review", "reference", "none"]
-    lawful_rate: float | None = Field(default=None, ge=0)        # owed up to this rate once crossed (default: rate)
+    lawful_rate: float | None = Field(default=None, ge=0)  # owed up to this rate once crossed (default: rate)
     audience: Literal["letter", "user"] = "letter"
-    contracts_from: dtm.date | None = None       # the line applies to contracts made on or after this date
-    contracts_before: dtm.date | None = None     # ... or before this one (an older line)
-    interest_due_from: dtm.date | None = None    # it applies to interest falling due from this date
-    unless_crossed: list[str] = Field(default_factory=list)     # not shown when one of these lines is crossed
+    contracts_from: dtm.date | None = None  # the line applies to contracts made on or after this date
+    contracts_before: dtm.date | None = None  # ... or before this one (an older line)
+    interest_due_from: dtm.date | None = None  # it applies to interest falling due from this date
+    unless_crossed: list[str] = Field(default_factory=list)  # not shown when one of these lines is crossed
     citations: list[Cite] = Field(default_factory=list)
     source: str = Field(min_length=10)
     screen: Text
     screen_if_unlicensed: Text | None = None
     letter: Text | None = None
     letter_if_unlicensed: Text | None = None
-    letter_if_undated: Text | None = None        # the contract date is not known and the line depends on it
+    letter_if_undated: Text | None = None  # the contract date is not known and the line depends on it
 
     normalise_citations = field_validator("citations", mode="before")(_cites)
 
@@ -216,13 +243,13 @@ class InterestLine(Strict):
 class Instalments(Strict):
     kinds: list[str] = Field(min_length=1)
     max_months: int = Field(ge=1, le=600)
-    optional: bool = True                        # the lender may agree; it is not obliged to
+    optional: bool = True  # the lender may agree; it is not obliged to
     citations: list[Cite] = Field(min_length=1)
     source: str = Field(min_length=10)
-    agreement: Text                              # the name of the agreement (个性化分期还款协议)
-    plan_name: Text                              # the name of the plan, in the letter's title (个性化分期还款方案)
-    letter: Text                                 # the request, in the letter
-    screen: Text                                 # the note for the user
+    agreement: Text  # the name of the agreement (个性化分期还款协议)
+    plan_name: Text  # the name of the plan, in the letter's title (个性化分期还款方案)
+    letter: Text  # the request, in the letter
+    screen: Text  # the note for the user
 
     normalise_citations = field_validator("citations", mode="before")(_cites)
 
@@ -256,9 +283,9 @@ class Pointer(Strict):
     in the letter."""
 
     code: str = Field(pattern=r"^[a-z0-9_]+$")
-    kinds: list[str] = Field(default_factory=list)                  # empty: every kind
+    kinds: list[str] = Field(default_factory=list)  # empty: every kind
     when: Literal["always", "hardship", "unaffordable", "overdue"] = "always"
-    overdue_months: float | None = Field(default=None, gt=0)        # when: overdue: at least this long
+    overdue_months: float | None = Field(default=None, gt=0)  # when: overdue: at least this long
     citations: list[Cite] = Field(default_factory=list)
     source: str = Field(min_length=10)
     screen: Text
@@ -277,14 +304,14 @@ class Terms(Strict):
     """Words of the letter that differ between jurisdictions writing the same language (Hong Kong and Taiwan
     usage in zh-Hant); the defaults are in bot.plan.letter.DEFAULT_TERMS."""
 
-    id_label: Text | None = None                 # None: the letter never prints an identity number
-    account: Text                                # "contract / card number"
-    you: Text | None = None                      # how the letter addresses a company (贵方, 貴公司)
-    you_bank: Text | None = None                 # ... a bank (貴行)
-    penalties: Text | None = None                # the penalty charges (罚息及违约金, 違約金)
-    contact: Text | None = None                  # to contact (联系, 聯絡)
-    collection: Text | None = None               # debt collection (催收, 追收)
-    contract: Text | None = None                 # the loan contract (合同, 合約, 契約)
+    id_label: Text | None = None  # None: the letter never prints an identity number
+    account: Text  # "contract / card number"
+    you: Text | None = None  # how the letter addresses a company (贵方, 貴公司)
+    you_bank: Text | None = None  # ... a bank (貴行)
+    penalties: Text | None = None  # the penalty charges (罚息及违约金, 違約金)
+    contact: Text | None = None  # to contact (联系, 聯絡)
+    collection: Text | None = None  # debt collection (催收, 追收)
+    contract: Text | None = None  # the loan contract (合同, 合約, 契約)
 
 
 class PlanRules(Strict):
@@ -336,8 +363,9 @@ class PlanRules(Strict):
         for i, line in enumerate(self.interest_lines):
             unknown_codes = [c for c in line.unless_crossed if c not in codes or c == line.code]
             if unknown_codes:
-                raise ValueError(f"interest_lines[{i}] ({line.code}): unless_crossed names unknown lines "
-                                 f"{unknown_codes}")
+                raise ValueError(
+                    f"interest_lines[{i}] ({line.code}): unless_crossed names unknown lines {unknown_codes}"
+                )
         covered: set[str] = set()
         for i, rule in enumerate(self.instalments):
             check_kinds(f"instalments[{i}]", rule.kinds)
@@ -395,6 +423,7 @@ def cite_ids(cites: list[Cite], kind: str) -> list[str]:
 
 # -- loading ---------------------------------------------------------------------------------------------------
 
+
 def rules_dir(knowledge_dir: Path | None = None) -> Path:
     return (knowledge_dir or _knowledge_dir()) / "jurisdictions"
 
@@ -405,7 +434,7 @@ def _knowledge_dir() -> Path:
 
     try:
         return load_settings().knowledge_dir
-    except Exception:      # a broken config.yaml is reported where the bot starts; the plan uses the default
+    except Exception:  # a broken config.yaml is reported where the bot starts; the plan uses the default
         return DATA_ROOT / "knowledge"
 
 
@@ -427,13 +456,22 @@ def load_rules_file(path: Path) -> PlanRules:
                 msg = "required field is missing"
             elif err["type"] == "extra_forbidden":
                 msg = "unknown field (typo?)"
-            errors.append(KBError(path, msg, field=".".join(str(x) for x in loc) or "(file)",
-                                  line=located.line_of(loc)))
+            errors.append(
+                KBError(path, msg, field=".".join(str(x) for x in loc) or "(file)", line=located.line_of(loc))
+            )
         raise PlanRulesInvalid(errors) from None
     expected = path.parent.name.upper()
     if rules.jurisdiction != expected:
-        raise PlanRulesInvalid([KBError(path, f"jurisdiction {rules.jurisdiction} in the folder of {expected}",
-                                        field="jurisdiction", line=located.line_of(("jurisdiction",)))])
+        raise PlanRulesInvalid(
+            [
+                KBError(
+                    path,
+                    f"jurisdiction {rules.jurisdiction} in the folder of {expected}",
+                    field="jurisdiction",
+                    line=located.line_of(("jurisdiction",)),
+                )
+            ]
+        )
     return rules
 
 
@@ -474,6 +512,7 @@ def load_all(knowledge_dir: Path | None = None) -> dict[str, PlanRules]:
 
 # -- money ---------------------------------------------------------------------------------------------------------
 
+
 def known_markers() -> tuple[str, ...]:
     """The currency signs and words of every covered jurisdiction (another plan's are foreign to a plan)."""
     try:
@@ -495,7 +534,14 @@ def money_of(rules: PlanRules) -> Any:
         c = rules.currency
         own = tuple(c.markers)
         foreign = tuple(m for m in known_markers() + OTHER_CURRENCY_MARKERS if m not in own)
-        _MONEY[key] = Money(code=c.code, symbol=c.symbol, markers=own, foreign=foreign,
-                            formats=tuple((lang, c.format.get(lang)) for lang in LANGS), units=tuple(c.units),
-                            min_offer=c.min_offer * 100, min_margin=c.min_margin * 100)
+        _MONEY[key] = Money(
+            code=c.code,
+            symbol=c.symbol,
+            markers=own,
+            foreign=foreign,
+            formats=tuple((lang, c.format.get(lang)) for lang in LANGS),
+            units=tuple(c.units),
+            min_offer=c.min_offer * 100,
+            min_margin=c.min_margin * 100,
+        )
     return _MONEY[key]

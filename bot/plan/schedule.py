@@ -31,32 +31,32 @@ from bot.plan.model import Debt, PlanInput
 from bot.plan.rules import PlanRules
 
 # status of a plan
-OK = "ok"                         # every debt cleared in full within the limits
-OK_IF_WAIVED = "ok_if_waived"     # cleared within the limits if penalty interest and fees are waived
-EXCEEDS = "exceeds_limit"         # cannot be cleared within the limits even then
-UNAFFORDABLE = "unaffordable"     # nothing left to offer after essentials and the safety margin
+OK = "ok"  # every debt cleared in full within the limits
+OK_IF_WAIVED = "ok_if_waived"  # cleared within the limits if penalty interest and fees are waived
+EXCEEDS = "exceeds_limit"  # cannot be cleared within the limits even then
+UNAFFORDABLE = "unaffordable"  # nothing left to offer after essentials and the safety margin
 
 
 @dataclass(frozen=True)
 class Payment:
     n: int
     date: dtm.date
-    amount: int            # fen
-    balance_after: int     # fen still owed to this creditor after the payment
+    amount: int  # fen
+    balance_after: int  # fen still owed to this creditor after the payment
 
 
 @dataclass
 class CreditorPlan:
-    index: int             # position of the debt in the input
+    index: int  # position of the debt in the input
     debt: Debt
-    basis: str             # "full" | "without_penalties_fees"
-    owed: int              # what the schedule repays in full (fen)
-    share: int             # this creditor's monthly share of the available money (fen)
-    instalment: int        # the equal monthly instalment (fen)
-    months: int            # number of payments in the schedule
+    basis: str  # "full" | "without_penalties_fees"
+    owed: int  # what the schedule repays in full (fen)
+    share: int  # this creditor's monthly share of the available money (fen)
+    instalment: int  # the equal monthly instalment (fen)
+    months: int  # number of payments in the schedule
     limit_months: int
     limit_citation: str | None
-    needed_months: int     # months needed to clear `owed` at `share` (may exceed the limit)
+    needed_months: int  # months needed to clear `owed` at `share` (may exceed the limit)
     payments: list[Payment] = field(default_factory=list)
     position: Position | None = None
 
@@ -191,13 +191,21 @@ def _limit(debt: Debt, max_months: int, rules: PlanRules | None) -> tuple[int, s
     return max_months, None
 
 
-def _creditor_schedule(index: int, debt: Debt, basis: str, owed: int, share: int, first: dtm.date,
-                       max_months: int, rules: PlanRules | None = None) -> CreditorPlan:
+def _creditor_schedule(
+    index: int,
+    debt: Debt,
+    basis: str,
+    owed: int,
+    share: int,
+    first: dtm.date,
+    max_months: int,
+    rules: PlanRules | None = None,
+) -> CreditorPlan:
     limit, citation = _limit(debt, max_months, rules)
     if owed <= 0:
         return CreditorPlan(index, debt, basis, owed, share, 0, 0, limit, citation, 0, [])
     if share <= 0:
-        return CreditorPlan(index, debt, basis, owed, 0, 0, 0, limit, citation, 10 ** 6, [])
+        return CreditorPlan(index, debt, basis, owed, 0, 0, 0, limit, citation, 10**6, [])
     needed = -(-owed // share)
     months = min(needed, limit)
     if needed <= limit:
@@ -228,14 +236,18 @@ def make_plan(inp: PlanInput) -> Plan:
     if not budget.affordable:
         return Plan(inp, budget, UNAFFORDABLE, [], first, positions, assessment.flags)
     rules = inp.rules
-    attempts = (("full", [p.undisputed for p in positions]),
-                ("without_penalties_fees", [p.without_penalties_fees for p in positions]))
+    attempts = (
+        ("full", [p.undisputed for p in positions]),
+        ("without_penalties_fees", [p.without_penalties_fees for p in positions]),
+    )
     result: list[CreditorPlan] = []
     status = EXCEEDS
     for n, (basis, owed) in enumerate(attempts):
         shares = pro_rata(budget.available, owed)
-        creditors = [_creditor_schedule(i, d, basis, owed[i], shares[i], first, inp.max_months, rules)
-                     for i, d in enumerate(inp.debts)]
+        creditors = [
+            _creditor_schedule(i, d, basis, owed[i], shares[i], first, inp.max_months, rules)
+            for i, d in enumerate(inp.debts)
+        ]
         for c in creditors:
             c.position = positions[c.index]
         if all(c.within_limit for c in creditors):
@@ -243,7 +255,7 @@ def make_plan(inp: PlanInput) -> Plan:
             result = creditors
             break
         if n == 0:
-            result = creditors     # shown when nothing fits: the full amounts, up to the limits
+            result = creditors  # shown when nothing fits: the full amounts, up to the limits
     if status == OK_IF_WAIVED and all(c.basis == "full" or positions[c.index].undisputed == c.owed for c in result):
         status = OK
     return Plan(inp, budget, status, result, first, positions, assessment.flags)

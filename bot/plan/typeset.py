@@ -25,7 +25,8 @@ _ATOM = re.compile(
     r"(?![\dA-Za-z,.\-/:_])"
     rf"|[^\s{_CJK_CHAR}]+"
     rf"|[{_CJK_CHAR}]"
-    r"|\s+")
+    r"|\s+"
+)
 
 
 def units(text: str) -> list[str]:
