@@ -4,6 +4,7 @@ and on the training split for comparison. Usage: .venv/bin/python benchmarks/cor
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -33,6 +34,10 @@ def main() -> int:
         figures = message_figures(pairs)
         groups = sorted({corpus.sources[it.source].group for it in items})
         print(f"corpus {split} (real items from {len(groups)} source groups): {figures.line()}")
+        kinds = Counter(corpus.sources[it.source].kind for it in items)
+        langs = Counter(it.lang for it in items)
+        print("  items by kind of source: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
+        print("  items by language: " + ", ".join(f"{k} {n}" for k, n in langs.most_common()))
         if split == "heldout" and "--misses" in sys.argv:
             for c, (p, r, f, n) in figures.per_category.items():
                 print(f"  {c:26} P {p:.2f} R {r:.2f} F1 {f:.2f} n {n}")

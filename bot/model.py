@@ -50,8 +50,9 @@ def model_text(normalised: str) -> str:
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9']*")
 # letters of any script (CJK included), not digits or symbols
 _LETTER = re.compile(r"[^\W\d_]")
-# below this many letters a text gives the model nothing to rest on: "1111…" or "¥¥¥" is no practice
-MIN_LETTERS = 4
+# below this many letters (one Chinese word) a text gives the model nothing to rest on: "1111…" or "¥¥¥" is no
+# practice
+MIN_LETTERS = 2
 
 
 def char_ngrams(text: str) -> list[str]:
