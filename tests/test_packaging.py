@@ -35,10 +35,12 @@ import json, bot, bot.config as c, bot.render as r, bot.i18n as i
 from bot.model import MODEL_PATH
 from bot.crisis import CRISIS_MODEL_PATH
 from bot.plan.fonts import cjk_font_path
+from bot.ocr.reader import REC_MODEL, REC_KEYS
 s = c.load_settings()
 print(json.dumps({"bot": bot.__file__, "knowledge": str(s.knowledge_dir), "locales": str(s.locales_dir),
                   "templates": str(r.TEMPLATE_DIR), "database": str(s.database), "state": str(s.state_dir),
-                  "heartbeat": str(s.heartbeat_file), "models": [MODEL_PATH.is_file(), CRISIS_MODEL_PATH.is_file()],
+                  "heartbeat": str(s.heartbeat_file), "models": [MODEL_PATH.is_file(), CRISIS_MODEL_PATH.is_file(),
+                             REC_MODEL.is_file(), REC_KEYS.is_file()],
                   "font": str(cjk_font_path()), "zh": i.gettext_for("zh-Hans")("Check a collection message")}))
 """
 
@@ -105,6 +107,9 @@ def test_the_wheel_ships_the_data_and_the_weights_but_not_the_corpus(wheel: Path
         "bot/models/crisis.npz",
         "bot/plan/fontdata/wqy-microhei.ttc",
         "bot/plan/fontdata/LICENSE-Apache-2.0",
+        "bot/ocr/modeldata/PP-OCRv6_small_rec.onnx",
+        "bot/ocr/modeldata/PP-OCRv6_small_rec_dict.txt",
+        "bot/ocr/modeldata/LICENSE-Apache-2.0",
         "handlers/app.py",
     ):
         assert needed in names, needed
@@ -140,7 +145,7 @@ def test_the_unpacked_wheel_finds_its_data_and_keeps_state_in_the_state_director
     assert Path(found["knowledge"]) == data / "knowledge"
     assert Path(found["locales"]) == data / "locales"
     assert Path(found["templates"]) == data / "locales" / "templates"
-    assert found["models"] == [True, True]
+    assert found["models"] == [True, True, True, True]
     assert Path(found["font"]).is_relative_to(unpacked)
     assert found["zh"] != "Check a collection message"  # the catalogue was read
     assert Path(found["database"]) == state / "rights-bot" / "rights-bot.sqlite3"

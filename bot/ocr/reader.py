@@ -1,6 +1,8 @@
-"""Read the text of an image on this machine: RapidOCR (PP-OCRv4 Chinese and English models, shipped inside
-the rapidocr-onnxruntime wheel) on onnxruntime's CPU build. Nothing is downloaded, nothing is written: the
-image is decoded in memory, read, and dropped.
+"""Read the text of an image on this machine: RapidOCR on onnxruntime's CPU build, with the PP-OCRv4 text
+detector shipped inside the rapidocr-onnxruntime wheel and PaddleOCR's PP-OCRv6 small recogniser vendored in
+bot/ocr/modeldata/ (PP-OCRv4's recogniser knows 6,623 mostly simplified characters and cannot write 錢, 債, 說
+or 繳; PP-OCRv6's knows 18,708, traditional included). Nothing is downloaded, nothing is written: the image is
+decoded in memory, read, and dropped.
 
     reading = read_image(data)            # bytes of a PNG / JPEG / WebP / BMP / TIFF / static GIF
     reading.text                          # what the assessment reads (see layout.py)
@@ -23,6 +25,7 @@ import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bot.ocr.layout import Layout, OcrLine, arrange
@@ -32,11 +35,14 @@ MAX_PIXELS = 40_000_000  # a phone camera's photo is 12-48 MP; screenshots are 2
 WORK_PIXELS = 10_000_000  # larger images are scaled down to this before reading
 DET_SIDE = 736  # the detector sees the short side at this many pixels (PP-OCR's default)
 DET_MAX_PIXELS = 2_200_000  # ... and at most this many pixels (long screenshots are scaled further)
-REC_BATCH = 3  # lines recognised together
+REC_BATCH = 1  # lines recognised together
 STRIP, OVERLAP = 448, 128  # the detector runs on strips of this many rows (memory), overlapping
 MIN_SCORE = 0.5  # recognised lines below this are noise (icons, textures)
 LOW_CONFIDENCE = 0.85  # below this mean confidence per character, the reader says so
 TIMEOUT = 30.0  # seconds for one image, waiting time included
+MODEL_DATA = Path(__file__).resolve().parent / "modeldata"
+REC_MODEL = MODEL_DATA / "PP-OCRv6_small_rec.onnx"
+REC_KEYS = MODEL_DATA / "PP-OCRv6_small_rec_dict.txt"  # its character list: the model file carries none
 
 
 # -- what can go wrong ----------------------------------------------------------------------------------------
@@ -144,9 +150,17 @@ def engine() -> Any:
                     from rapidocr_onnxruntime import RapidOCR  # noqa: PLC0415
                 except (ImportError, OSError) as exc:  # OSError: a system library that OpenCV needs
                     raise OcrUnavailable(f"the OCR engine cannot be loaded: {exc}") from exc
-                eng = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, print_verbose=False)
-                # lines are recognised 3 at a time (not 6): a batch is as wide as its widest line, and 6 lines
-                # of a letter take 120 MB more
+                if not (REC_MODEL.is_file() and REC_KEYS.is_file()):
+                    raise OcrUnavailable(f"the recognition model is missing from {MODEL_DATA}")
+                eng = RapidOCR(
+                    intra_op_num_threads=1,
+                    inter_op_num_threads=1,
+                    print_verbose=False,
+                    rec_model_path=str(REC_MODEL),
+                    rec_keys_path=str(REC_KEYS),
+                )
+                # lines are recognised one at a time (not 6): a batch is as wide as its widest line; with
+                # PP-OCRv6 three lines at a time took 40-110 MB more at its peak, and no less CPU
                 eng.text_rec.rec_batch_num = REC_BATCH
                 _engine = eng
     return _engine
