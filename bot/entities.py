@@ -43,6 +43,10 @@ _CN_DIGITS = {
 _HOUR_WORD = r"(\d{1,2}|十[一二]?|[零一二两三四五六七八九])"
 _CN_TIME = re.compile(r"(凌晨|半夜|深夜|午夜|夜里|夜间|晚上|晚|早上|清晨|早晨|早)\s?" + _HOUR_WORD + r"\s?(?:点|时|:)")
 _CLOCK = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])[:：]([0-5]\d)(?![\d])(?!\s?(?:元|块))")
+# a 12-hour clock: "2:33 PM" is read by _EN_TIME, "下午3:12" is 15:12
+_AM_PM_AFTER = re.compile(r"\s?(?:a\.?m\.?|p\.?m\.?)(?![a-z])", re.IGNORECASE)
+_AFTERNOON_BEFORE = re.compile(r"(?:下午|傍晚|晚上|晚|夜里|夜间|中午)\s?$")
+_MIDNIGHT_BEFORE = re.compile(r"(?:半夜|午夜|深夜)\s?$")
 _EN_TIME = re.compile(r"(?<![\d:])(1[0-2]|0?[1-9])(?::([0-5]\d))?\s?(a\.?m\.?|p\.?m\.?)(?![a-z])")
 
 
@@ -175,7 +179,14 @@ class EntityFinder:
         for m in _CLOCK.finditer(text):
             if _overlaps(m.start(), m.end(), taken) or _in_range(text, m.start(), m.end()):
                 continue  # "服务时间 8:00-22:00" is opening hours, not a late call
-            if late(int(m.group(1))):
+            if _AM_PM_AFTER.match(text, m.end()):
+                continue
+            hour, before = int(m.group(1)), text[max(0, m.start() - 4) : m.start()]
+            if hour < 12 and _AFTERNOON_BEFORE.search(before):
+                hour += 12
+            elif hour == 12 and _MIDNIGHT_BEFORE.search(before):
+                hour = 0
+            if late(hour):
                 out.append(Entity("late_hour", m.start(), m.end(), m.group(0)))
         for m in _EN_TIME.finditer(text):
             hour = int(m.group(1)) % 12

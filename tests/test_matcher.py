@@ -88,6 +88,15 @@ def test_late_hour_depends_on_jurisdiction(engine: Engine) -> None:
     assert match(engine, p, "we called at 9:30 pm", "CN") is None
 
 
+def test_a_twelve_hour_clock_is_not_read_as_a_night_call(engine: Engine) -> None:
+    p = {"any": ["@late_hour"]}
+    # a payment receipt at 2:33 PM was once a 2 a.m. call
+    assert match(engine, p, "Confirmed. Ksh500 received on 3/5/24 at 2:33 PM", "US") is None
+    assert match(engine, p, "昨天下午3:12打给你", "CN") is None
+    assert match(engine, p, "半夜12:30还在打", "CN") is not None
+    assert match(engine, p, "凌晨1:30又打来了", "CN") is not None
+
+
 def test_without_fixed_calling_hours_the_honest_scope_night_is_read(engine: Engine) -> None:
     # Hong Kong has no fixed calling hours (no late_hours): a 2 a.m. call is still read as late, by general/'s night
     assert engine.kb.jurisdictions["HK"].info.late_hours is None
