@@ -3,6 +3,7 @@ and channels for users (the bot, the CLI and the JSON output all ask here)."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dtm
 import re
 from collections.abc import Iterable
@@ -193,6 +194,8 @@ def _sentence_lookup(message: Message) -> Any:
     starts = message.norm.starts
 
     def lookup(o_start: int, o_end: int) -> set[int]:
-        return {sid[i] for i, s in enumerate(starts) if o_start <= s < o_end} or {-1}
+        # starts are in text order: the span's characters are a slice, found by bisection
+        lo, hi = bisect.bisect_left(starts, o_start), bisect.bisect_left(starts, o_end)
+        return set(sid[lo:hi]) or {-1}
 
     return lookup

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import bisect
 import re
+import re._constants as _re_constants  # type: ignore[import-not-found]  # the stdlib regex parser: no stubs
+import re._parser as _re_parser  # type: ignore[import-not-found]
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import ahocorasick
 
@@ -81,6 +84,7 @@ class Matcher:
         self._by_term: dict[int, list[tuple[int, int]]] = {}  # term -> (pattern, group) it belongs to
         self._regex_patterns: list[int] = []
         self._regex_script: list[str] = []  # "cjk" | "latin" | "": what a text needs for the regex to match
+        self._regex_literals: list[frozenset[str] | None] = []  # one of these occurs in every match (None: unknown)
         for owner, patterns in enumerate(owners):
             for p in patterns:
                 self._compile(owner, p)
@@ -99,6 +103,22 @@ class Matcher:
         if by_text:
             self._automaton.make_automaton()
         self._empty = not by_text
+        # the regexes' required literals, found as plain substrings in one pass (required_literals)
+        self._literal_automaton = ahocorasick.Automaton()
+        by_literal: dict[str, list[int]] = {}
+        self._regex_always: list[int] = []  # regexes without a known literal: tried on every text of their script
+        for idx, lits in zip(self._regex_patterns, self._regex_literals, strict=True):
+            if lits is None:
+                self._regex_always.append(idx)
+            for lit in lits or ():
+                by_literal.setdefault(lit, []).append(idx)
+        self._regexes_of = {lit: tuple(idxs) for lit, idxs in by_literal.items()}
+        for lit in by_literal:
+            self._literal_automaton.add_word(lit, lit)
+        if by_literal:
+            self._literal_automaton.make_automaton()
+        self._no_literals = not by_literal
+        self._regex_script_of = dict(zip(self._regex_patterns, self._regex_script, strict=True))
 
     # -- compilation ---------------------------------------------------------------------------------
 
@@ -149,6 +169,7 @@ class Matcher:
             )
             self._regex_patterns.append(idx)
             self._regex_script.append(_script_needed(p.regex))
+            self._regex_literals.append(required_literals(p.regex))
         else:
             groups = [self._group(p.any)] if p.any is not None else [self._group(g) for g in p.all or []]
             cp = CompiledPattern(
@@ -221,9 +242,11 @@ class Matcher:
                 groups_hit.setdefault(idx, set()).add(gi)
         text = hits.norm.text
         scripts = {"": True, "cjk": hits.norm.cjk_chars > 0, "latin": _LATIN.search(text) is not None}
-        candidates = {
-            idx for idx, needs in zip(self._regex_patterns, self._regex_script, strict=True) if scripts[needs]
-        }
+        candidates = set(self._regex_always)
+        if not self._no_literals:
+            for lit in {lit for _end, lit in self._literal_automaton.iter(text)}:
+                candidates.update(self._regexes_of[lit])
+        candidates = {idx for idx in candidates if scripts[self._regex_script_of[idx]]}
         candidates.update(idx for idx, gs in groups_hit.items() if len(gs) == len(self.patterns[idx].groups))
         best: dict[int, Span] = {}
         for idx in sorted(candidates):
@@ -357,3 +380,62 @@ def _script_needed(regex: str) -> str:
         return "cjk"
     literal = _REGEX_SYNTAX.sub("", regex)
     return "latin" if _LATIN.search(literal) and not _REGEX_SYNTAX.search(literal) else ""
+
+
+def required_literals(regex: str) -> frozenset[str] | None:
+    """Strings one of which occurs in every match of the regex (None: no such set is known). Regexes are many
+    and most messages match none of them: one Aho-Corasick pass over these literals tells which can match at
+    all, instead of running every regex on every message."""
+    try:
+        tree = _re_parser.parse(regex)
+    except re.error:
+        return None
+    if tree.state.flags & re.IGNORECASE:
+        return None
+    return _required(list(tree))
+
+
+_MAX_CLASS = 12  # a character class of at most this many single characters counts as alternatives
+
+
+def _required(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    """The most selective requirement of a sequence: a run of literal characters, or one element's own."""
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, av in items:
+        if op is _re_constants.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            options.append(frozenset(["".join(run)]))
+            run = []
+        req = _element(op, av)
+        if req:
+            options.append(req)
+    if run:
+        options.append(frozenset(["".join(run)]))
+    if not options:
+        return None
+    return max(options, key=lambda s: (min(len(x) for x in s), -len(s)))
+
+
+def _element(op: Any, av: Any) -> frozenset[str] | None:
+    c = _re_constants
+    if op is c.SUBPATTERN:
+        return _required(list(av[-1]))
+    if op is c.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:
+            req = _required(list(branch))
+            if not req:
+                return None
+            out |= req
+        return frozenset(out)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, _high, sub = av
+        return _required(list(sub)) if low >= 1 else None
+    if op is c.IN:
+        chars = [chr(v) for o, v in av if o is c.LITERAL]
+        if len(chars) == len(av) and 0 < len(chars) <= _MAX_CLASS and not any(o is c.NEGATE for o, _ in av):
+            return frozenset(chars)
+    return None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.engine import Engine
 from bot.kb.schema import Pattern
-from bot.matcher import Matcher
+from bot.matcher import Matcher, required_literals
 
 VOCAB = {"family": ["家人", "父母", "family", "your mother"], "tell": ["通知", "联系", "call", "contact"]}
 
@@ -103,3 +105,19 @@ def test_without_fixed_calling_hours_the_honest_scope_night_is_read(engine: Engi
     assert engine.night(engine.judges["HK"]) == engine.kb.jurisdictions["general"].info.late_hours
     p = {"any": ["@late_hour"]}
     assert match(engine, p, "佢哋凌晨2點打嚟追數", "HK") == "凌晨2點"
+
+
+def test_a_regex_is_only_skipped_when_it_cannot_match(engine: Engine) -> None:
+    # regexes run only where one of their required literals occurs: a wrong literal would silently drop findings
+    assert required_literals(r"(?:您|你)的(?:借款|贷款)已?逾期") == frozenset({"逾期"})  # the most selective part
+    assert required_literals(r"\b(?:pay|send)\s(?:it\s)?to\b") == frozenset({"pay", "send"})
+    assert required_literals(r"a?b*") is None
+    examples = [engine.normaliser.normalise(t).text for s in engine.kb.signals for _, t in s.examples]
+    for s in engine.kb.signals:
+        for p in s.patterns:
+            if p.regex is None:
+                continue
+            literals = required_literals(p.regex)
+            for text in examples:
+                for m in re.finditer(p.regex, text):
+                    assert literals is None or any(lit in m.group(0) for lit in literals), (s.id, p.regex)
