@@ -16,7 +16,9 @@ from bot.normalize import Normalised
 
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'，。！？、）)】]+"
-    r"|(?<![@\w.])[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*"
+    # a bare domain may follow Chinese directly (查看传票t.cn/…): only a Latin letter, digit, @ or . before it
+    # makes it part of something else
+    r"|(?<![@a-z0-9_.])[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*"
     r"\.(?:com|cn|net|org|cc|top|xyz|vip|club|icu|site|online|shop|work|live|buzz|link|click|tk|ml|ga|cf|gq|pw|ren|"
     r"loan|win|bid|cyou|rest|bar|sbs|cfd|monster|fun|space|store|website|ink|wang|info|biz|life|pro|asia|ws|su|"
     r"today|cash|money|io|me|co|ly|gl|gd|at|id|us|uk|hk|tw|app|ai|gov|edu)(?![a-z0-9])(?:[/?#][^\s<>\"'，。！？、）)】]*)?",

@@ -80,6 +80,8 @@ def test_entities_in_patterns(engine: Engine) -> None:
     p = {"all": [["点击", "click"], ["@url_suspicious"]], "window": 30}
     assert match(engine, p, "请点击 http://jd-huankuan.cc/a 还款") == "点击 http://jd-huankuan.cc/a"
     assert match(engine, p, "请点击 https://www.icbc.com.cn 查看") is None
+    # a link right after Chinese, with no space, as people type it and as OCR reads it
+    assert match(engine, p, "请点击链接查看传票t.cn/A1b2C3") == "点击链接查看传票t.cn/A1b2C3"
 
 
 def test_late_hour_depends_on_jurisdiction(engine: Engine) -> None:
