@@ -422,7 +422,8 @@ def _required(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
 def _element(op: Any, av: Any) -> frozenset[str] | None:
     c = _re_constants
     if op is c.SUBPATTERN:
-        return _required(list(av[-1]))
+        _group, add_flags, _del_flags, sub = av
+        return None if add_flags & re.IGNORECASE else _required(list(sub))
     if op is c.BRANCH:
         out: set[str] = set()
         for branch in av[1]:

@@ -114,6 +114,7 @@ def test_a_regex_is_only_skipped_when_it_cannot_match(engine: Engine) -> None:
     assert required_literals(r"(?:您|你)的(?:借款|贷款)已?逾期") == frozenset({"逾期"})  # the most selective part
     assert required_literals(r"\b(?:pay|send)\s(?:it\s)?to\b") == frozenset({"pay", "send"})
     assert required_literals(r"a?b*") is None
+    assert required_literals(r"x(?i:court)") == frozenset({"x"})  # a case-blind part requires nothing
     examples = [engine.normaliser.normalise(t).text for s in engine.kb.signals for _, t in s.examples]
     for s in engine.kb.signals:
         for p in s.patterns:
