@@ -81,9 +81,11 @@ class PatternDetector:
 
 
 def entity_finder(kb: KnowledgeBase) -> EntityFinder:
-    """Phone formats and currencies of every jurisdiction: a +852 number is a phone number in any message."""
+    """Phone formats and currencies of every jurisdiction, and the currencies of the regions not covered: a +852
+    number is a phone number, and KSh 1,200 an amount, in any message."""
     infos = [d.info for d in kb.jurisdictions.values()]
     phones = [rx for i in infos for rx in i.phone_formats]
-    symbols = [str(s) for i in infos if i.currency for s in i.currency.symbols]
-    units = [str(u) for i in infos if i.currency for u in i.currency.units]
+    currencies = [i.currency for i in infos if i.currency] + [r.currency for r in kb.regions.values() if r.currency]
+    symbols = [str(s) for c in currencies for s in c.symbols]
+    units = [str(u) for c in currencies for u in c.units]
     return EntityFinder(kb.lexicon.links, phones, symbols, units)

@@ -89,9 +89,10 @@ def amount_regex(symbols: list[str], units: list[str]) -> re.Pattern[str]:
     def alternatives(words: list[str]) -> str:
         return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
+    # a Latin symbol or unit is a whole word: "takes 3 days" holds no KES 3, "5 bobby" no 5 bob
     return re.compile(
-        rf"(?:{alternatives(symbols)})\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:万|千|k))?"
-        rf"|\d[\d,]*(?:\.\d+)?\s?(?:{alternatives(units)})",
+        rf"(?<![a-z])(?:{alternatives(symbols)})\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:万|千|k)(?![a-z]))?"
+        rf"|\d[\d,]*(?:\.\d+)?\s?(?:{alternatives(units)})(?![a-z])",
         re.I,
     )
 

@@ -124,3 +124,12 @@ def test_a_regex_is_only_skipped_when_it_cannot_match(engine: Engine) -> None:
             for text in examples:
                 for m in re.finditer(p.regex, text):
                     assert literals is None or any(lit in m.group(0) for lit in literals), (s.id, p.regex)
+
+
+def test_amounts_in_the_currencies_of_regions_not_covered_are_amounts(engine: Engine) -> None:
+    p = {"any": ["@amount"]}
+    assert match(engine, p, "Your loan of KSh 1,200 is overdue") == "KSh 1,200"
+    assert match(engine, p, "Pay Rs. 4,500 today") == "Rs. 4,500"
+    assert match(engine, p, "a fine of £250") == "£250"
+    # a Latin symbol is a whole word
+    assert match(engine, p, "it takes 3 days") is None

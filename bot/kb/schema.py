@@ -139,10 +139,18 @@ class LanguagesFile(Strict):
     telegram_regions: dict[str, str] = Field(default_factory=dict)
 
 
+class Currency(Strict):
+    code: str  # ISO 4217
+    symbols: list[Term] = Field(min_length=1)  # written before an amount: ¥, hk$, rmb
+    units: list[Term] = Field(default_factory=list)  # written after an amount: 元, 块, dollars
+
+
 class Region(Strict):
     """A region the knowledge base does not cover: it is recognised, and judged with honest scope."""
 
     cues: list[Term] = Field(default_factory=list)
+    # how amounts are written there: read as amounts in any message (never shown as the region's currency)
+    currency: Currency | None = None
 
 
 class RegionsFile(Strict):
@@ -151,12 +159,6 @@ class RegionsFile(Strict):
 
 
 # -- jurisdictions ---------------------------------------------------------------------------------------------
-
-
-class Currency(Strict):
-    code: str  # ISO 4217
-    symbols: list[Term] = Field(min_length=1)  # written before an amount: ¥, hk$, rmb
-    units: list[Term] = Field(default_factory=list)  # written after an amount: 元, 块, dollars
 
 
 class Jurisdiction(Strict):
