@@ -82,9 +82,10 @@ class Matcher:
         self._vocab = vocab
         self.patterns: list[CompiledPattern] = []
         self._by_term: dict[int, list[tuple[int, int]]] = {}  # term -> (pattern, group) it belongs to
-        self._regex_patterns: list[int] = []
-        self._regex_script: list[str] = []  # "cjk" | "latin" | "": what a text needs for the regex to match
-        self._regex_literals: list[frozenset[str] | None] = []  # one of these occurs in every match (None: unknown)
+        self._regex_script: dict[int, str] = {}  # regex pattern -> "cjk" | "latin" | "": what a text needs
+        # regexes are tried only where one of their required literals occurs (required_literals), or always
+        self._regexes_of: dict[str, list[int]] = {}  # literal -> the regexes that require it
+        self._regex_always: list[int] = []  # regexes without a known literal
         for owner, patterns in enumerate(owners):
             for p in patterns:
                 self._compile(owner, p)
@@ -103,22 +104,12 @@ class Matcher:
         if by_text:
             self._automaton.make_automaton()
         self._empty = not by_text
-        # the regexes' required literals, found as plain substrings in one pass (required_literals)
+        # the regexes' required literals, found as plain substrings in one pass
         self._literal_automaton = ahocorasick.Automaton()
-        by_literal: dict[str, list[int]] = {}
-        self._regex_always: list[int] = []  # regexes without a known literal: tried on every text of their script
-        for idx, lits in zip(self._regex_patterns, self._regex_literals, strict=True):
-            if lits is None:
-                self._regex_always.append(idx)
-            for lit in lits or ():
-                by_literal.setdefault(lit, []).append(idx)
-        self._regexes_of = {lit: tuple(idxs) for lit, idxs in by_literal.items()}
-        for lit in by_literal:
+        for lit in self._regexes_of:
             self._literal_automaton.add_word(lit, lit)
-        if by_literal:
+        if self._regexes_of:
             self._literal_automaton.make_automaton()
-        self._no_literals = not by_literal
-        self._regex_script_of = dict(zip(self._regex_patterns, self._regex_script, strict=True))
 
     # -- compilation ---------------------------------------------------------------------------------
 
@@ -167,9 +158,12 @@ class Matcher:
             cp = CompiledPattern(
                 owner, "regex", [], p.window, p.ordered, p.cross_sentence, p.negatable, unless, re.compile(p.regex)
             )
-            self._regex_patterns.append(idx)
-            self._regex_script.append(_script_needed(p.regex))
-            self._regex_literals.append(required_literals(p.regex))
+            self._regex_script[idx] = _script_needed(p.regex)
+            literals = required_literals(p.regex)
+            if literals is None:
+                self._regex_always.append(idx)
+            for lit in literals or ():
+                self._regexes_of.setdefault(lit, []).append(idx)
         else:
             groups = [self._group(p.any)] if p.any is not None else [self._group(g) for g in p.all or []]
             cp = CompiledPattern(
@@ -243,10 +237,10 @@ class Matcher:
         text = hits.norm.text
         scripts = {"": True, "cjk": hits.norm.cjk_chars > 0, "latin": _LATIN.search(text) is not None}
         candidates = set(self._regex_always)
-        if not self._no_literals:
+        if self._regexes_of:
             for lit in {lit for _end, lit in self._literal_automaton.iter(text)}:
                 candidates.update(self._regexes_of[lit])
-        candidates = {idx for idx in candidates if scripts[self._regex_script_of[idx]]}
+        candidates = {idx for idx in candidates if scripts[self._regex_script[idx]]}
         candidates.update(idx for idx, gs in groups_hit.items() if len(gs) == len(self.patterns[idx].groups))
         best: dict[int, Span] = {}
         for idx in sorted(candidates):
