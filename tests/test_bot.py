@@ -366,7 +366,9 @@ async def test_crisis_in_a_pasted_collection_message_comes_first_then_the_assess
     await user.send("/check")
     await user.reply()
     await user.send(threat + "\n我真的不想活了")
-    replies = await user.all_replies()
+    # the support line is sent before the message is assessed: on a loaded machine the assessment can follow it
+    # more than the default 0.3 s later
+    replies = await user.all_replies(quiet=1.5)
     assert "你写的话让我担心" in replies[0].text and "12356" in replies[0].text
     assert "110" in replies[1].text and "结论" in replies[-1].text
 
